@@ -1,0 +1,193 @@
+"""``veil`` command line: detect and evaluate (more commands join as stages land).
+
+This is the edge: it reads argv, files and the environment, builds settings once and
+translates every :class:`~veil.errors.VeilError` into a one-line message and an exit
+code (0 ok, 1 some input lines were rejected, 2 refused: bad usage or configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from veil.config import Settings, load_settings
+from veil.core import Finding
+from veil.errors import ConfigurationError, MalformedInputError, VeilError
+from veil.evaluation import LabeledText, LabelMap, evaluate
+from veil.interfaces.cli.render import eval_table, findings_table, masked
+from veil.interfaces.jsonl import Row, labeled, read_rows
+from veil.pipeline import Analyzer
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="veil",
+    help="Privacy layer for AI customer conversations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="TOML settings file (default: $VEIL_CONFIG).")
+]
+
+
+def _settings(config: Path | None, threshold: float | None) -> Settings:
+    settings = load_settings(os.environ, config)
+    if threshold is None:
+        return settings
+    from dataclasses import replace
+
+    if not 0.0 <= threshold <= 1.0:
+        raise ConfigurationError("--threshold must be within [0, 1]")
+    return replace(settings, detection=replace(settings.detection, threshold=threshold))
+
+
+def _open(path: Path) -> BinaryIO:
+    if str(path) == "-":
+        return sys.stdin.buffer
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot open {path}: {exc.strerror}") from None
+
+
+def _fail(exc: VeilError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    return typer.Exit(2)
+
+
+@app.command()
+def detect(
+    text: Annotated[str | None, typer.Argument(help="Text to analyze.")] = None,
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help="File to analyze ('-' for stdin).")
+    ] = None,
+    jsonl: Annotated[
+        bool | None,
+        typer.Option("--jsonl/--lines", help="Input is JSON Lines (default: by file suffix)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for a single text.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse the run at the first malformed line.")
+    ] = False,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score to report.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Find personal data. One text: a table. A file: JSON Lines, one row per input row.
+
+    Output rows are {"id", "spans": [{"start", "end", "label", "score"}]}; offsets are
+    code points into the input text. Malformed lines are reported on stderr by line
+    number (never quoted) and skipped, and the exit code is 1; with --strict the run
+    stops at the first one with exit code 2.
+    """
+    try:
+        analyzer = Analyzer.from_settings(_settings(config, threshold).detection)
+        if input is None:
+            if text is None:
+                raise ConfigurationError("give a TEXT argument or --input FILE")
+            findings = analyzer.analyze(text)
+            if as_json:
+                typer.echo(json.dumps(_spans(findings, reasons=True)))
+                return
+            console = Console()
+            console.print(findings_table(findings))
+            console.print(masked(text, findings), highlight=False, markup=False)
+            return
+        is_jsonl = jsonl if jsonl is not None else input.suffix in {".jsonl", ".ndjson", ".json"}
+        rejected = 0
+        with _open(input) as stream:
+            for row in read_rows(stream, jsonl=is_jsonl):
+                if isinstance(row, MalformedInputError):
+                    if strict:
+                        raise row
+                    rejected += 1
+                    err.print(f"skipped: {row}", highlight=False, markup=False)
+                    continue
+                out = {"id": row.id, "spans": _spans(analyzer.analyze(row.text))}
+                sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        if rejected:
+            raise typer.Exit(1)
+    except VeilError as exc:
+        raise _fail(exc) from None
+
+
+def _spans(findings: Sequence[Finding], *, reasons: bool = False) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for f in findings:
+        item: dict[str, object] = {
+            "start": f.start, "end": f.end, "label": f.label, "score": round(f.score, 4),
+        }  # fmt: skip
+        if reasons:
+            item.update(detector=f.detector, reason=f.reason)
+        out.append(item)
+    return out
+
+
+@app.command(name="eval")
+def eval_(
+    path: Annotated[Path, typer.Argument(help="Labeled JSON Lines ('-' for stdin).")],
+    label_map: Annotated[
+        Path | None,
+        typer.Option("--label-map", help="JSON object: gold label -> veil type or null."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score to report.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Score detection on labeled data: per-type precision, recall, F1, F2, leak rate, speed.
+
+    Every line must be valid; unknown gold labels are refused with the line and the
+    label named (map them with --label-map).
+    """
+    try:
+        mapping = LabelMap(_label_map(label_map) if label_map else None)
+        rows = []
+        with _open(path) as stream:
+            for row in read_rows(stream, labeled=True):
+                if isinstance(row, MalformedInputError):
+                    raise row
+                rows.append(_checked(labeled(row), row, mapping))
+        analyzer = Analyzer.from_settings(_settings(config, threshold).detection)
+        analyzer.warm_up()
+        report = evaluate(
+            rows, lambda t: [(f.start, f.end, f.label) for f in analyzer.analyze(t)], mapping
+        )
+    except VeilError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    table: Table = eval_table(report)
+    Console().print(table)
+
+
+def _checked(row_labeled: LabeledText, row: Row, mapping: LabelMap) -> LabeledText:
+    for span in row_labeled.spans:
+        try:
+            mapping(span.label)
+        except ConfigurationError as exc:
+            raise MalformedInputError(str(exc), line=row.line) from None
+    return row_labeled
+
+
+def _label_map(path: Path) -> dict[str, str | None]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigurationError(f"cannot read label map {path}: {exc}") from None
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in raw.items()
+    ):
+        raise ConfigurationError("label map must be a JSON object of label -> type or null")
+    return raw
