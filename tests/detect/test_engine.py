@@ -62,7 +62,9 @@ def test_stronger_type_wins_and_weaker_keeps_its_remainder() -> None:
 
 
 def test_contained_weaker_finding_is_dropped() -> None:
-    out = resolve_overlaps(TEXT, [f(EntityType.ADDRESS, 18, 45), f(EntityType.PERSON, 21, 25, 0.95)])
+    out = resolve_overlaps(
+        TEXT, [f(EntityType.ADDRESS, 18, 45), f(EntityType.PERSON, 21, 25, 0.95)]
+    )
     # The person is stronger, so the address is split around it; nothing overlaps.
     spans = [x.span for x in out]
     assert all(not a.overlaps(b) for a in spans for b in spans if a is not b)

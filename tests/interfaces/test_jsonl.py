@@ -36,12 +36,14 @@ def test_plain_lines() -> None:
 
 
 def test_labeled_rows_validate_spans() -> None:
-    out = rows(b'{"id":"x","text":"abc","spans":[{"start":0,"end":9,"label":"PERSON"}]}',
-               labeled=True)
+    out = rows(
+        b'{"id":"x","text":"abc","spans":[{"start":0,"end":9,"label":"PERSON"}]}', labeled=True
+    )
     assert isinstance(out[0], MalformedInputError)
     assert "outside" in str(out[0])
-    good = rows(b'{"id":"x","text":"abc","spans":[{"start":0,"end":3,"label":"PERSON"}]}',
-                labeled=True)
+    good = rows(
+        b'{"id":"x","text":"abc","spans":[{"start":0,"end":3,"label":"PERSON"}]}', labeled=True
+    )
     assert isinstance(good[0], Row)
     assert labeled(good[0]).spans[0].label == "PERSON"
 
