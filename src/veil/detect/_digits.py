@@ -1,0 +1,259 @@
+"""Candidate numbers and context phrases shared by the number detectors.
+
+Private to ``veil.detect``: the payment, IBAN, national-id, identity-document and
+medical detectors all look for digit groups ("4111 1111 1111 1111", "046 454 286")
+and for short phrases near them ("account number", "driver's license"). Every
+function here runs in time linear in the text: runs are found with one greedy,
+unambiguous pattern and each candidate is bounded in length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+
+from veil.core import Finding
+from veil.detect.context import words_after, words_before
+
+__all__ = [
+    "NumberCandidate",
+    "Phrases",
+    "Surroundings",
+    "grouped_numbers",
+    "id_tokens",
+    "is_glued",
+    "longest_first",
+    "looks_like_date",
+]
+
+# Groups of ASCII digits joined by exactly one separator. No two quantifiers can
+# match the same character, so the pattern never backtracks more than one step.
+_RUN = {
+    " -": re.compile(r"[0-9]+(?:[ -][0-9]+)*"),
+    " -.": re.compile(r"[0-9]+(?:[ .-][0-9]+)*"),
+    "": re.compile(r"[0-9]+"),
+}
+
+_SPLIT = re.compile(r"[ .-]")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberCandidate:
+    """Consecutive digit groups ``text[start:end]``; ``digits`` has the separators removed."""
+
+    start: int
+    end: int
+    digits: str
+    groups: tuple[int, ...]
+    separator: str
+
+
+def is_glued(text: str, start: int, end: int, *, joiners: str = "./:,") -> bool:
+    """True if ``text[start:end]`` continues a longer word, decimal, date or code.
+
+    ``joiners`` are the characters that, between two digits, make one number of
+    two ("3.14", "12/25"); pass ``"-./:,"`` when dashes cannot separate numbers.
+    """
+    if start > 0:
+        prev = text[start - 1]
+        if prev.isalnum() or prev in "_+":
+            return True
+        if prev in joiners and start > 1 and text[start - 2].isdigit():
+            return True
+    if end < len(text):
+        nxt = text[end]
+        if nxt.isalnum() or nxt == "_":
+            return True
+        if nxt in joiners and end + 1 < len(text) and text[end + 1].isdigit():
+            return True
+    return False
+
+
+def grouped_numbers(
+    text: str,
+    *,
+    min_digits: int,
+    max_digits: int,
+    separators: str = " -",
+    max_groups: int = 6,
+    lengths: Collection[int] | None = None,
+) -> Iterator[NumberCandidate]:
+    """Yield every run of whole digit groups with ``min_digits..max_digits`` digits.
+
+    A candidate never splits a group of digits, uses one separator kind only and is
+    not glued to letters, decimals or dates (see :func:`is_glued`). For each start
+    group at most ``max_groups`` groups are tried, so the work per character is
+    bounded whatever the input.
+    """
+    pattern = _RUN[separators]
+    for run in pattern.finditer(text):
+        base = run.start()
+        chunk = run.group()
+        if looks_like_date(chunk):
+            continue
+        # Offsets of each group inside the run.
+        bounds: list[tuple[int, int]] = []
+        parts = _SPLIT.split(chunk)
+        pos = 0
+        for part in parts:
+            bounds.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        for i, (gs, _) in enumerate(bounds):
+            total = 0
+            sep = ""
+            for j in range(i, min(len(bounds), i + max_groups)):
+                js, je = bounds[j]
+                if j > i:
+                    this_sep = chunk[js - 1]
+                    if sep and this_sep != sep:
+                        break
+                    sep = this_sep
+                total += je - js
+                if total > max_digits:
+                    break
+                if total < min_digits or (lengths is not None and total not in lengths):
+                    continue
+                start, end = base + gs, base + je
+                if is_glued(text, start, end):
+                    continue
+                yield NumberCandidate(
+                    start=start,
+                    end=end,
+                    digits="".join(parts[i : j + 1]),
+                    groups=tuple(e - s for s, e in bounds[i : j + 1]),
+                    separator=sep,
+                )
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}")
+
+
+def looks_like_date(value: str) -> bool:
+    """True for dash- or dot-separated dates like ``2024-01-15`` or ``15.01.2024``."""
+    return _ISO_DATE.fullmatch(value.replace(".", "-").replace(" ", "-")) is not None
+
+
+def id_tokens(
+    text: str, *, min_chars: int, max_chars: int, min_digits: int = 1
+) -> Iterator[re.Match[str]]:
+    """Alphanumeric codes (dashes allowed inside) such as ``D123-4567-8901``.
+
+    ``min_chars``/``max_chars`` count letters and digits only. Dates written with
+    dashes are not codes. Context decides whether a code is an identifier.
+    """
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        size = len(token) - token.count("-")
+        if not min_chars <= size <= max_chars:
+            continue
+        if sum(c.isdigit() for c in token) < min_digits or looks_like_date(token):
+            continue
+        if is_glued(text, m.start(), m.end(), joiners="./:,-"):
+            continue
+        yield m
+
+
+def longest_first(findings: Iterable[Finding]) -> list[Finding]:
+    """Drop findings that overlap a longer (then higher-scored) one of the same detector.
+
+    Sub-runs of one digit run ("1234 5678" inside "1234 5678 9012") are all
+    candidates; only the widest one that qualified should be reported.
+    """
+    ranked = sorted(findings, key=lambda f: (-len(f.span), -f.score, f.start))
+    kept: list[Finding] = []
+    # Spans are short (a few dozen characters), so marking covered offsets keeps
+    # this linear where pairwise overlap tests would be quadratic on hostile input.
+    covered: set[int] = set()
+    for f in ranked:
+        positions = range(f.start, f.end)
+        if not any(p in covered for p in positions):
+            kept.append(f)
+            covered.update(positions)
+    return sorted(kept, key=lambda f: f.start)
+
+
+def _phrase_key(phrase: str) -> str:
+    key = " ".join(re.findall(r"[^\W_]+(?:['’][^\W_]+)?", phrase.lower()))
+    if key.count(" ") > 2:
+        raise ValueError("context phrases have at most three words")
+    return key
+
+
+class Surroundings:
+    """The words around candidates in one text, computed once per offset.
+
+    Many candidates of one digit run share a start or an end; caching the joined
+    word windows keeps hostile inputs ("12 12 12 ...") cheap.
+    """
+
+    __slots__ = ("_after", "_before", "_count_after", "_count_before", "_text")
+
+    def __init__(self, text: str, *, before: int = 5, after: int = 3) -> None:
+        self._text = text
+        self._count_before = before
+        self._count_after = after
+        self._before: dict[int, frozenset[str]] = {}
+        self._after: dict[int, frozenset[str]] = {}
+
+    def before(self, start: int) -> frozenset[str]:
+        """Phrases of one to three lower-cased words among those before ``start``."""
+        hit = self._before.get(start)
+        if hit is None:
+            hit = _ngrams(words_before(self._text, start, count=self._count_before))
+            self._before[start] = hit
+        return hit
+
+    def after(self, end: int) -> frozenset[str]:
+        """Phrases of one to three lower-cased words among those from ``end`` on."""
+        hit = self._after.get(end)
+        if hit is None:
+            hit = _ngrams(words_after(self._text, end, count=self._count_after))
+            self._after[end] = hit
+        return hit
+
+
+def _ngrams(words: list[str]) -> frozenset[str]:
+    return frozenset(
+        " ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
+    )
+
+
+class Phrases:
+    """A set of context phrases ("account number", "a/c", "ssn") matched word-wise.
+
+    Phrases are compared as sequences of lower-cased words, so punctuation and
+    spacing do not matter: "A/C:", "a/c" and "a c" all match the phrase "a/c".
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, phrases: Collection[str]) -> None:
+        self._keys = frozenset(_phrase_key(p) for p in phrases)
+
+    def __bool__(self) -> bool:
+        return bool(self._keys)
+
+    def search(self, grams: frozenset[str]) -> str | None:
+        """The longest of these phrases among ``grams`` (see :class:`Surroundings`)."""
+        hits = self._keys & grams
+        return max(sorted(hits), key=len) if hits else None
+
+    def in_text(self, lowered: str) -> bool:
+        """Cheap pre-check: could any phrase occur in this lower-cased text at all?"""
+        return any(key.split(" ", 1)[0] in lowered for key in self._keys)
+
+    def around(self, where: Surroundings, start: int, end: int) -> str | None:
+        """The phrase found before ``start`` or else after ``end``, or ``None``."""
+        return self.search(where.before(start)) or self.search(where.after(end))
+
+    def near(
+        self, text: str, start: int, end: int, *, before: int = 5, after: int = 3
+    ) -> str | None:
+        """The phrase found among the words around ``text[start:end]``, or ``None``."""
+        return self.around(Surroundings(text, before=before, after=after), start, end)
+
+    def before(self, text: str, start: int, *, count: int = 5) -> str | None:
+        """The phrase found among the ``count`` words before ``start``, or ``None``."""
+        return self.search(Surroundings(text, before=count).before(start))
