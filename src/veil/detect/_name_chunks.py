@@ -1,0 +1,163 @@
+"""Group tokens into candidate person names and classify each word.
+
+A chunk is a run of capitalised words, initials and inner particles joined by single
+spaces (or the period of an initial or abbreviation), e.g. ``Faina D. Yefremova``,
+``Jan van der Berg``, ``John Smith Jr.``. Leading and trailing ordinary words
+("Thanks", "Customer") are trimmed; an ordinary word inside a run ends the chunk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from veil.detect._name_rules import CALENDAR, NOT_NAME, PARTICLES, SUFFIXES, TITLES
+from veil.detect._name_tokens import Token, is_sentence_start
+
+__all__ = ["COMMON_ZIPF", "Chunk", "kind_of", "next_chunk"]
+
+# A word at or above this Zipf frequency reads as an ordinary English word.
+COMMON_ZIPF = 3.0
+_JOINING_GAPS = frozenset({" ", "\u00a0", ". ", ".", ".\u00a0"})
+_MAX_WORDS = 6
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Tokens ``[lo, hi)`` form the name; ``suffix_hi`` extends it over Jr./III/PhD."""
+
+    lo: int
+    hi: int
+    suffix_hi: int
+    title: bool  # an honorific stands right before the chunk
+    lowercase: bool  # the chunk was taken in lower case after a cue
+
+
+def is_initial(tok: Token) -> bool:
+    """A single capital letter ("J" in "J. R. Smith"), not the pronoun "I" alone."""
+    return len(tok.text) == 1 and tok.text.isupper() and tok.text != "I"
+
+
+def kind_of(tok: Token) -> str:
+    """One letter for what the lexicons say about a word.
+
+    F given name, S surname, A name that is also a common word ("Will", "Hope"),
+    W ordinary word, U unknown (in no lexicon), I initial, X never a name here.
+    """
+    low = tok.low
+    if low in NOT_NAME or (low in CALENDAR and not tok.first):
+        return "X"
+    if is_initial(tok):
+        return "I"
+    common = tok.zipf >= COMMON_ZIPF
+    if tok.first or tok.last:
+        if common:
+            return "A"
+        return "F" if tok.first else "S"
+    return "W" if common else "U"
+
+
+def _nameish(tok: Token, *, lowercase: float) -> bool:
+    """``lowercase`` is the highest Zipf frequency a lower-case name word may have
+    (0 when lower-case words are not allowed at all)."""
+    if tok.cap or is_initial(tok):
+        return True
+    if tok.upper:
+        # ALL-CAPS words are acronyms unless a name lexicon knows them ("SMITH").
+        return (tok.first or tok.last) and tok.zipf < COMMON_ZIPF
+    if lowercase >= 4.5 and tok.zipf == 0.0 and len(tok.text) > 1:
+        return True  # after "my name is" even an unknown lower-case word is a name
+    return (tok.first or tok.last) and tok.zipf < lowercase
+
+
+def _leading_word(tokens: list[Token], i: int) -> bool:
+    """An ordinary word at the start of a run: "Tell Peter", "Dear Customer".
+
+    Sentence-initial verbs and adverbs are often also listed as given names
+    ("Will", "Early"), so there a very common word is trimmed even if it is one.
+    """
+    tok = tokens[i]
+    kind = kind_of(tok)
+    if kind in "WX":
+        return True
+    if kind != "A":
+        return False
+    if not tok.first and tok.zipf >= 4.0:
+        return True
+    return tok.zipf >= 5.0 and is_sentence_start(tokens, i, TITLES)
+
+
+def _abbreviated_title(tokens: list[Token], k: int) -> bool:
+    """ "Sra." or "Dr." inside a run starts a new name rather than continuing one."""
+    return tokens[k].low in TITLES and k + 1 < len(tokens) and tokens[k + 1].gap[:1] == "."
+
+
+def _joins(prev: Token, tok: Token) -> bool:
+    gap = tok.gap
+    if gap == " " or gap == "\u00a0":
+        return True
+    if gap in _JOINING_GAPS:
+        return is_initial(prev) or prev.low in TITLES
+    return False
+
+
+def next_chunk(tokens: list[Token], i: int, *, lowercase: float = 0.0) -> Chunk | None:
+    """The chunk that starts at token ``i`` (after an optional title), or ``None``.
+
+    With ``lowercase`` > 0 (a cue such as "my name is" came before), lower-case words
+    that the name lexicons know and whose Zipf frequency is below it may form the
+    chunk; later words of the chunk may be somewhat more common ("john smith").
+    """
+    n = len(tokens)
+    title = False
+    tok = tokens[i]
+    if tok.low in TITLES and (tok.cap or tok.upper) and i + 1 < n:
+        nxt = tokens[i + 1]
+        if _joins(tok, nxt) and (_nameish(nxt, lowercase=0.0) or nxt.low in PARTICLES):
+            title = True
+            i += 1
+    lo = i
+    j = i
+    while j < n and j - lo < _MAX_WORDS:
+        t = tokens[j]
+        if j > lo and not _joins(tokens[j - 1], t):
+            break
+        if j > lo and tokens[j - 1].possessive:
+            break
+        if t.low in PARTICLES and not t.cap and (j > lo or title):
+            # A particle only counts when a capitalised name part follows it.
+            k = j
+            while k < n and tokens[k].low in PARTICLES and not tokens[k].cap:
+                k += 1
+            if (
+                k < n
+                and k - j <= 3
+                and tokens[k].cap
+                and _joins(tokens[k - 1], tokens[k])
+                and not _abbreviated_title(tokens, k)
+            ):
+                j = k
+                continue
+            break
+        limit = lowercase if j == lo else lowercase and max(lowercase, 5.2)
+        if not _nameish(t, lowercase=limit) or (j > lo and _abbreviated_title(tokens, j)):
+            break
+        if j > lo and t.low in SUFFIXES and not t.first:
+            break
+        j += 1
+    if j == lo:
+        return None
+    # Trim ordinary words at the start ("Tell Peter", "Dear Customer"); cut at the
+    # first ordinary word inside. Lower-case particles are not ordinary words here.
+    while lo < j and not title and _leading_word(tokens, lo):
+        lo += 1
+    for k in range(lo, j):
+        t = tokens[k]
+        if kind_of(t) in "WX" and (t.cap or t.upper) and not (title and k == lo):
+            j = k
+            break
+    if j <= lo:
+        return None
+    hi = j
+    while j < n and j - hi < 2 and tokens[j].low in SUFFIXES and tokens[j].gap in (" ", ", "):
+        j += 1
+    return Chunk(lo=lo, hi=hi, suffix_hi=j, title=title, lowercase=lowercase > 0)

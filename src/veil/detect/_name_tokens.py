@@ -1,0 +1,91 @@
+"""Word tokens with the few facts the name and place rules look at.
+
+A token is a run of letters that may contain inner apostrophes and hyphens
+(``O'Neil``, ``Jean-Luc``); a trailing possessive ``'s`` is split off so that
+``John's`` yields the token ``John`` with ``possessive=True``. Digits and
+underscores never belong to a token, so numbers can never become names.
+
+The pattern has no nested or overlapping quantifiers: it runs in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from veil.detect import lexicon
+
+__all__ = ["Token", "is_sentence_start", "tokenize"]
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_POSSESSIVE = ("'s", "’s", "'S", "’S")
+# Characters that end a sentence (or a line of a form) before the next token.
+_SENTENCE_END = frozenset('.!?:;\n\r\t•|>"“”()[]')
+
+
+@dataclass(slots=True)
+class Token:
+    """One word of the text; ``start``/``end`` index the normalized input."""
+
+    start: int
+    end: int
+    text: str
+    low: str
+    gap: str  # the characters between the previous token and this one
+    cap: bool  # first letter upper-case, not an all-caps acronym
+    upper: bool  # all letters upper-case and at least two of them
+    possessive: bool
+    zipf: float  # English word frequency, 0.0 for words that are not common
+    first: bool  # in the given-name lexicon
+    last: bool  # in the surname lexicon
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into :class:`Token` objects, in order."""
+    freq = lexicon.word_frequencies()
+    firsts = lexicon.first_names()
+    lasts = lexicon.surnames()
+    out: list[Token] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        word = m.group()
+        possessive = word.endswith(_POSSESSIVE) and len(word) > 3
+        if possessive:
+            word = word[:-2]
+            end -= 2
+        low = word.lower().replace("’", "'")
+        upper = len(word) > 1 and word.isupper()
+        cap = word[0].isupper() and not upper
+        out.append(
+            Token(
+                start=start,
+                end=end,
+                text=word,
+                low=low,
+                gap=text[prev_end:start],
+                cap=cap,
+                upper=upper,
+                possessive=possessive,
+                zipf=freq.get(low, 0.0),
+                first=low in firsts,
+                last=low in lasts,
+            )
+        )
+        prev_end = m.end()
+    return out
+
+
+def is_sentence_start(tokens: list[Token], i: int, abbreviations: frozenset[str]) -> bool:
+    """True if token ``i`` opens a sentence, a line, a quote or a list item.
+
+    A period after an abbreviation in ``abbreviations`` (titles like "Dr") or after a
+    single-letter initial does not end a sentence.
+    """
+    if i == 0:
+        return True
+    gap = tokens[i].gap
+    if not any(ch in _SENTENCE_END for ch in gap):
+        return False
+    prev = tokens[i - 1]
+    return not (gap.strip() == "." and (prev.low in abbreviations or len(prev.text) == 1))

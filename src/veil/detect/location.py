@@ -1,0 +1,218 @@
+"""LOCATION detection: countries, regions and cities from the shipped place lexicon.
+
+A capitalised word sequence that the lexicon knows ("New York", "Rio de Janeiro",
+"München") is a candidate; its score starts from how prominent the place is
+(country > region > large city > small town) and moves with context: a preposition
+or verb of place before it ("in", "from", "moved to", "live in") or a following
+", <place>" raises it; being an ordinary English word ("Nice", "Reading",
+"Mobile"), a given name ("Victoria"), the start of a full name ("Paris Hilton") or
+preceded by a person cue ("my name is", "Dr.") lowers it. Lower-case places are
+taken only right after a place cue and when they are not ordinary words.
+
+Street addresses are a separate detector; it may reuse :func:`veil.detect.lexicon.places`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from veil.core import EntityType, Finding, Span
+from veil.detect import lexicon
+from veil.detect._name_rules import LOCATION_CUES, NAME_CUE_WORDS, TITLES, phrase_before
+from veil.detect._name_tokens import Token, is_sentence_start, tokenize
+
+__all__ = ["LocationDetector"]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_MAX_WORDS = 6
+_MIN_SCORE = 0.3
+# Words too frequent to be read as places at all, whatever the lexicon says.
+_NEVER_ZIPF = 5.0
+_AMBIGUOUS_ZIPF = 3.0
+_PLACE_AFTER_COMMA = frozenset({"country", "region", "continent"})
+
+
+class LocationDetector:
+    """Finds countries, regions and cities. Cheap to construct; the lexicon loads lazily."""
+
+    def __init__(self, *, min_score: float = _MIN_SCORE) -> None:
+        self._min_score = min_score
+
+    @property
+    def name(self) -> str:
+        return "location"
+
+    def find(self, text: str) -> Iterable[Finding]:
+        tokens = tokenize(text)
+        out: list[Finding] = []
+        i = 0
+        while i < len(tokens):
+            match = _longest_place(text, tokens, i)
+            if match is None:
+                j = _unknown_after_cue(tokens, i)
+                if j == i:
+                    i += 1
+                    continue
+                score, why = 0.55, "unknown capitalised name after place preposition"
+            else:
+                j, key = match
+                score, why = _score(text, tokens, i, j, key)
+            if score >= self._min_score:
+                out.append(
+                    Finding(
+                        entity=EntityType.LOCATION,
+                        span=Span(tokens[i].start, tokens[j - 1].end),
+                        score=round(min(score, 0.95), 3),
+                        detector=self.name,
+                        reason=why,
+                    )
+                )
+            i = j
+        return out
+
+
+@cache
+def _first_words() -> frozenset[str]:
+    """First words of multi-word places, so most tokens need only one set lookup."""
+    return frozenset(k.split(" ", 1)[0] for k in lexicon.places())
+
+
+def _key(text: str, start: int, end: int) -> str:
+    return " ".join(text[start:end].replace("’", "'").split()).lower()
+
+
+def _longest_place(text: str, tokens: list[Token], i: int) -> tuple[int, str] | None:
+    """``(j, key)`` for the longest lexicon place made of tokens ``[i, j)``."""
+    places = lexicon.places()
+    first = tokens[i]
+    if first.low not in _first_words() or not (first.cap or first.upper or _place_cue(tokens, i)):
+        return None
+    best: tuple[int, str] | None = None
+    for j in range(i + 1, min(len(tokens), i + _MAX_WORDS) + 1):
+        if j > i + 1:
+            gap = tokens[j - 1].gap
+            if gap not in (" ", ". ", "-", " - ") or tokens[j - 2].possessive:
+                break
+        key = _key(text, first.start, tokens[j - 1].end)
+        if key in places:
+            best = (j, key)
+    return best
+
+
+# Prepositions that, right before an unknown capitalised word, make it a place.
+_STRONG_PLACE_PREPS = frozenset({"in", "from", "near", "nach", "aus", "à", "au", "en"})
+
+
+_TRAVEL_VERBS = _words(
+    """
+    flew fly flying flies moved move moving relocated relocate travel travelled traveled
+    travelling traveling went go going drove drive driving arrived arrive arriving returned
+    return returning headed heading trip flight flights ticket tickets commute commuting
+    """
+)
+
+
+def _unknown_after_cue(tokens: list[Token], i: int) -> int:
+    """End of a run of unknown capitalised words right after "in"/"from", else ``i``.
+
+    Small towns are missing from the lexicon; "based in Loeches" still names a
+    place. Words that any lexicon knows (names, common words) are left alone.
+    """
+    if i == 0 or tokens[i].gap != " ":
+        return i
+    prep = tokens[i - 1].low
+    travel = prep in ("to", "at") and i > 1 and tokens[i - 2].low in _TRAVEL_VERBS
+    if prep not in _STRONG_PLACE_PREPS and not travel:
+        return i
+    j = i
+    while j < len(tokens) and j - i < 3:
+        t = tokens[j]
+        if not (t.cap or t.upper) or t.zipf > 0.0 or t.first or t.last or len(t.text) < 3:
+            break
+        if j > i and (t.gap not in (" ", "-") or tokens[j - 1].possessive):
+            break
+        j += 1
+    return j
+
+
+def _place_cue(tokens: list[Token], i: int) -> bool:
+    """A place word among the three words before token ``i``, in the same clause."""
+    for k in range(i - 1, max(-1, i - 4), -1):
+        if any(ch in ".!?\n;" for ch in tokens[k + 1].gap):
+            return False
+        if tokens[k].low in LOCATION_CUES:
+            return True
+    return False
+
+
+def _prominence(place: lexicon.Place) -> float:
+    if place.kind in ("country", "continent"):
+        return 0.85
+    if place.kind == "region":
+        return 0.75
+    return 0.55 + min(0.25, max(0.0, place.log_population - 4.0) * 0.1)
+
+
+def _score(text: str, tokens: list[Token], i: int, j: int, key: str) -> tuple[float, str]:
+    place = lexicon.place_entries()[key]
+    score = _prominence(place)
+    why = f"place lexicon ({place.kind})"
+    words = tokens[i:j]
+    single = j - i == 1
+    tok = tokens[i]
+    cue = _place_cue(tokens, i)
+    lowercase = not any(t.cap or t.upper for t in words)
+    if single and tok.zipf >= _NEVER_ZIPF and not (tok.cap and cue):
+        return 0.0, "ordinary word"
+    if lowercase and (tok.zipf >= _AMBIGUOUS_ZIPF or (place.kind == "city" and score < 0.65)):
+        return 0.0, "lower-case ordinary word"
+    if single and tok.zipf >= _AMBIGUOUS_ZIPF:
+        score -= 0.35
+        why += ", also an ordinary word"
+    elif single and (tok.first or tok.last) and place.kind not in ("country", "continent"):
+        score -= 0.2
+        why += ", also a name"
+    if is_sentence_start(tokens, i, TITLES) and single and (tok.zipf or tok.first or tok.last):
+        score -= 0.1
+    if cue:
+        score += 0.3
+        why += " + place cue"
+    elif _followed_by_place(text, tokens, j):
+        score += 0.2
+        why += " + region after comma"
+    if _person_context(tokens, i, j):
+        return min(score, 0.2), why + ", person context"
+    return score, why
+
+
+def _followed_by_place(text: str, tokens: list[Token], j: int) -> bool:
+    """ "Springfield, Illinois" / "Lyon, France": a region or country after a comma."""
+    if j >= len(tokens) or tokens[j].gap.strip() != ",":
+        return False
+    for k in range(j + 1, min(len(tokens), j + 3) + 1):
+        place = lexicon.place_entries().get(_key(text, tokens[j].start, tokens[k - 1].end))
+        if place is not None and place.kind in _PLACE_AFTER_COMMA:
+            return True
+    return False
+
+
+def _person_context(tokens: list[Token], i: int, j: int) -> bool:
+    """A title or name cue before, or a surname-like capitalised word right after."""
+    if i > 0:
+        prev = tokens[i - 1]
+        if prev.low in TITLES and (prev.cap or prev.upper) and prev.gap.strip() == "":
+            return True
+        if prev.low in NAME_CUE_WORDS and tokens[i].gap.strip() in ("", ","):
+            return True
+        words = [t.low for t in tokens[max(0, i - 3) : i]]
+        if phrase_before(words) is not None and not _place_cue(tokens, i):
+            return True
+    if j < len(tokens) and tokens[j].gap == " " and tokens[j].cap:
+        nxt = tokens[j]
+        return (nxt.last or nxt.first) and nxt.zipf < _AMBIGUOUS_ZIPF
+    return False

@@ -1,0 +1,239 @@
+"""PERSON detection: names from lexicons, word shape and the words around them.
+
+Offline and model-free: given-name and surname lexicons (many locales), an English
+common-word list (so a capitalised ordinary word is not a name without context),
+closed word classes (titles, particles, eponyms, calendar words) and cue phrases
+("my name is", "Dr.", "my daughter", "Dear"). Each candidate chunk gets a score from
+what its words are and what surrounds it; a name accepted once in a message lends
+confidence to its other mentions ("Faina D. Yefremova ... early Yefremova").
+
+Spans cover the name only: a title before it ("Dr.") and a possessive "'s" after
+it stay outside; initials, particles and suffixes ("Jr.", "III") are inside.
+Numbers never become names: digits are never part of a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from veil.core import EntityType, Finding, Span
+from veil.detect import lexicon
+from veil.detect._name_chunks import Chunk, kind_of, next_chunk
+from veil.detect._name_rules import (
+    EPONYMS,
+    LOCATION_CUES,
+    NAME_CUE_WORDS,
+    NOT_PERSON_AFTER,
+    PERSON_AFTER,
+    TITLES,
+    phrase_before,
+)
+from veil.detect._name_tokens import Token, is_sentence_start, tokenize
+
+__all__ = ["PersonDetector"]
+
+# Base score by the letters of kind_of() for the words of a chunk (see _base_score).
+_SINGLE = {"F": 0.68, "S": 0.54, "U": 0.42, "A": 0.22, "I": 0.0}
+_MIN_SCORE = 0.3  # candidates below this are not reported at all
+
+
+class PersonDetector:
+    """Finds personal names. Cheap to construct; lexicons load on first use.
+
+    ``min_score`` drops weaker candidates before they leave the detector (the
+    engine applies its own threshold too).
+    """
+
+    def __init__(self, *, min_score: float = _MIN_SCORE) -> None:
+        self._min_score = min_score
+
+    @property
+    def name(self) -> str:
+        return "person"
+
+    def find(self, text: str) -> Iterable[Finding]:
+        tokens = tokenize(text)
+        scored: list[tuple[Chunk, float, str]] = []
+        i = 0
+        while i < len(tokens):
+            cue = _cue_before(tokens, i)
+            # Lower-case words may be names after a cue; with none, only pairs of
+            # words that are names and nothing else ("eva kleist").
+            lower = 0.01 if cue is None else (4.5 if cue else 3.0)
+            chunk = next_chunk(tokens, i, lowercase=0.0 if tokens[i].cap else lower)
+            if chunk is None or (chunk.lowercase and cue is None and not _pair(tokens, chunk)):
+                i += 1
+                continue
+            if chunk.lo != i:
+                cue = _cue_before(tokens, chunk.lo)
+            score, why = _score(text, tokens, chunk, cue)
+            scored.append((chunk, score, why))
+            i = max(chunk.suffix_hi, i + 1)
+        _merge_last_first(tokens, scored)
+        _propagate(tokens, scored)
+        out: list[Finding] = []
+        for chunk, score, why in scored:
+            if score < self._min_score:
+                continue
+            end = tokens[chunk.suffix_hi - 1].end
+            if chunk.suffix_hi > chunk.hi and text[end : end + 1] == ".":
+                end += 1  # "Jr." keeps its period
+            out.append(
+                Finding(
+                    entity=EntityType.PERSON,
+                    span=Span(tokens[chunk.lo].start, end),
+                    score=round(min(score, 0.95), 3),
+                    detector=self.name,
+                    reason=why,
+                )
+            )
+        return out
+
+
+def _pair(tokens: list[Token], chunk: Chunk) -> bool:
+    """Two or three lower-case words, the first a given name, none a place."""
+    words = tokens[chunk.lo : chunk.hi]
+    return 2 <= len(words) <= 3 and words[0].first and words[0].low not in lexicon.places()
+
+
+def _cue_before(tokens: list[Token], i: int) -> bool | None:
+    """Strength of a name cue phrase ending right before token ``i`` (same clause)."""
+    words: list[str] = []
+    for k in range(i - 1, max(-1, i - 4), -1):
+        if any(ch in ".!?\n" for ch in tokens[k + 1].gap):
+            break
+        words.insert(0, tokens[k].low)
+    cue = phrase_before(words)
+    after_name = i > 0 and tokens[i - 1].low in ("name", "surname", "names")
+    if cue is None and after_name and any(ch in ":?" for ch in tokens[i].gap):
+        return True  # "Name: John Smith", "What's your last name? Boyle"
+    return cue
+
+
+def _base_score(kinds: str) -> tuple[float, str]:
+    if len(kinds) == 1:
+        return _SINGLE.get(kinds, 0.0), "single word, lexicon " + kinds
+    strong = sum(k in "FS" for k in kinds)
+    weak = sum(k in "UI" for k in kinds)
+    amb = kinds.count("A")
+    if strong >= 2:
+        return 0.92, "given name + surname lexicons"
+    if strong == 1 and weak:
+        return 0.86, "name lexicon + name-shaped word"
+    if "I" in kinds and strong + amb + weak >= 2:
+        return 0.78, "initials + name-shaped word"
+    if strong == 1:
+        return 0.74, "name lexicon + ambiguous name word"
+    if kinds.count("U") >= 1 and weak + amb >= 2:
+        return (0.56 if amb == 0 else 0.5), "capitalised name-shaped words"
+    return 0.34, "capitalised words that are also common words"
+
+
+def _score(text: str, tokens: list[Token], chunk: Chunk, cue: bool | None) -> tuple[float, str]:
+    words = tokens[chunk.lo : chunk.hi]
+    kinds = "".join(kind_of(t) for t in words if t.low not in _PARTICLE_SKIP)
+    kinds = kinds or "X"
+    score, why = _base_score(kinds)
+    if chunk.lowercase:
+        if cue is None:
+            return 0.6, "lower-case given name + name word"
+        score = 0.85 if cue else 0.7
+        return (score if kinds.strip("FS") == "" else score - 0.15), "lower-case name after cue"
+    starts = is_sentence_start(tokens, chunk.lo, TITLES) and not chunk.title
+    if starts and len(kinds) == 1:
+        score -= 0.12 if kinds in "AUS" else 0.06
+    elif starts:
+        score -= 0.1 if kinds[0] == "A" else 0.03
+    nxt = tokens[chunk.suffix_hi] if chunk.suffix_hi < len(tokens) else None
+    prev = tokens[chunk.lo - 1] if chunk.lo > 0 and not chunk.title else None
+    # Conditions ("Crohn's", "Parkinson's disease"), organisations, addresses.
+    after_blocks = (
+        nxt is not None
+        and nxt.low in NOT_PERSON_AFTER
+        and nxt.gap.strip() in ("", "'s", "’s")
+        and not (nxt.low in ("dr", "st") and "." in nxt.gap)
+    )
+    eponym = any(t.low in EPONYMS for t in words) or (
+        words[-1].possessive and nxt is not None and nxt.low in ("disease", "syndrome")
+    )
+    if chunk.title:
+        return max(score, 0.9), "honorific before name"
+    if cue is True:
+        return max(score, 0.9), "strong name cue phrase"
+    if eponym or after_blocks:
+        return 0.0, "medical eponym or organisation/address word"
+    if kinds == "X":
+        return 0.0, "not a name"
+    if cue is False:
+        score += 0.3
+        why += " + cue phrase"
+    elif (
+        prev is not None
+        and prev.low in NAME_CUE_WORDS
+        and tokens[chunk.lo].gap.strip() in ("", ",")
+    ):
+        score += 0.35
+        why += " + context word"
+    if nxt is not None and nxt.low in PERSON_AFTER and nxt.gap == " " and len(kinds) == 1:
+        score += 0.12
+    if _speaker_label(text, tokens, chunk):
+        score += 0.3
+        why += " + speaker label"
+    low = " ".join(t.low for t in words)
+    if prev is not None and prev.low in LOCATION_CUES and low in lexicon.places():
+        return min(score, 0.25 if kinds in ("F", "S") else 0.1), "place after location cue"
+    if _digit_next_to(text, tokens[chunk.lo].start, tokens[chunk.hi - 1].end):
+        score -= 0.3
+    return score, why
+
+
+_PARTICLE_SKIP = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "la"})
+
+
+def _speaker_label(text: str, tokens: list[Token], chunk: Chunk) -> bool:
+    """A chat transcript line "Priya: ..." (the name opens the line, a colon follows)."""
+    starts_line = chunk.lo == 0 or "\n" in tokens[chunk.lo].gap
+    end = tokens[chunk.hi - 1].end
+    return starts_line and text[end : end + 2].strip()[:1] == ":"
+
+
+def _digit_next_to(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 2) : start].strip()
+    after = text[end : end + 2].strip()
+    return (before[-1:].isdigit()) or (after[:1].isdigit())
+
+
+def _merge_last_first(tokens: list[Token], scored: list[tuple[Chunk, float, str]]) -> None:
+    """Join "Smith, John" (a surname, a comma, a given name) into one name."""
+    k = 0
+    while k + 1 < len(scored):
+        (a, _, _), (b, sb, _) = scored[k], scored[k + 1]
+        ta, tb = tokens[a.lo], tokens[b.lo]
+        if (
+            a.hi - a.lo == 1
+            and b.lo == a.suffix_hi
+            and tb.gap == ", "
+            and ta.last
+            and tb.first
+            and kind_of(tb) == "F"
+            and ta.low not in lexicon.places()
+        ):
+            merged = Chunk(a.lo, b.hi, b.suffix_hi, a.title, a.lowercase)
+            scored[k : k + 2] = [(merged, max(0.8, sb), "surname, given name")]
+        k += 1
+
+
+def _propagate(tokens: list[Token], scored: list[tuple[Chunk, float, str]]) -> None:
+    """A word accepted as part of a name makes its other mentions names too."""
+    known = {
+        tokens[k].low
+        for chunk, score, _ in scored
+        if score >= 0.6
+        for k in range(chunk.lo, chunk.hi)
+        if len(tokens[k].low) > 2 and kind_of(tokens[k]) in "FSUA"
+    }
+    for idx, (chunk, score, why) in enumerate(scored):
+        repeats = any(tokens[k].low in known for k in range(chunk.lo, chunk.hi))
+        eligible = why != "place after location cue" and (score > 0.0 or why.startswith("capit"))
+        if score < 0.6 and repeats and eligible:
+            scored[idx] = (chunk, max(score, 0.7), "repeats a name found in the message")

@@ -1,0 +1,96 @@
+"""LocationDetector: countries, regions and cities, with context for the ambiguous ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from veil.core import EntityType
+from veil.detect.base import Detector
+from veil.detect.location import LocationDetector
+
+THRESHOLD = 0.5
+
+
+@pytest.fixture(scope="module")
+def det() -> LocationDetector:
+    return LocationDetector()
+
+
+def places(det: LocationDetector, text: str) -> list[str]:
+    return [text[f.start : f.end] for f in det.find(text) if f.score >= THRESHOLD]
+
+
+def test_protocol_and_metadata(det: LocationDetector) -> None:
+    assert isinstance(det, Detector)
+    assert det.name == "location"
+    findings = list(det.find("I moved from Germany to Canada."))
+    assert [f.entity for f in findings] == [EntityType.LOCATION, EntityType.LOCATION]
+    assert all(f.detector == "location" and f.reason for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I moved from Germany to Canada.", ["Germany", "Canada"]),
+        ("We live in New York but fly to Rio de Janeiro often.", ["New York", "Rio de Janeiro"]),
+        ("Ich wohne in München, Deutschland.", ["München", "Deutschland"]),
+        ("She is from Ontario.", ["Ontario"]),
+        ("Our office in Scotland is closed.", ["Scotland"]),
+        ("Shipping to St. Louis takes two days.", ["St. Louis"]),
+        ("Is the branch in London open?", ["London"]),
+        ("I live in Nice.", ["Nice"]),
+        ("I was born in Reading.", ["Reading"]),
+        ("We moved to Victoria last year.", ["Victoria"]),
+        ("i live in london", ["london"]),
+        ("Tokyo is expensive.", ["Tokyo"]),
+        ("The parcel went to Springfield, Illinois.", ["Springfield", "Illinois"]),
+        ("Germany's rules differ.", ["Germany"]),
+        ("She flew to Loeches on Saturday.", ["Loeches"]),
+    ],
+)
+def test_finds_places(det: LocationDetector, text: str, expected: list[str]) -> None:
+    assert places(det, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That is a nice idea.",
+        "Have a Nice day!",
+        "I am reading the Mobile app terms.",
+        "Victoria Beckham was there.",
+        "My name is Victoria.",
+        "Mr. Jackson will call.",
+        "Order 12345 for 500 mg, version 1.2.3, room 204.",
+        "The invoice is due on Monday, March 3.",
+        "i live in hope",
+    ],
+)
+def test_not_places(det: LocationDetector, text: str) -> None:
+    assert places(det, text) == []
+
+
+def test_context_raises_ambiguous_places(det: LocationDetector) -> None:
+    bare = max((f.score for f in det.find("Reading is fun.")), default=0.0)
+    cued = max(f.score for f in det.find("I moved to Reading."))
+    assert bare < THRESHOLD <= cued
+
+
+def test_reasons_never_quote_the_text(det: LocationDetector) -> None:
+    for f in det.find("I moved from Germany to Loeches near London"):
+        assert f.reason
+        for word in ("germany", "loeches", "london"):
+            assert word not in f.reason.lower()
+
+
+@pytest.mark.parametrize(
+    "text", ["A" * 100_000, "1" * 100_000, ", " * 50_000, "in " * 30_000, "New York " * 10_000]
+)
+def test_hostile_input_completes(det: LocationDetector, text: str) -> None:
+    list(det.find(text))
+
+
+def test_one_megabyte_of_mixed_text(det: LocationDetector) -> None:
+    chunk = "Hi, I moved from Paris to New York on 2024-01-05, order 4242! "
+    text = chunk * (1_000_000 // len(chunk))
+    assert len(list(det.find(text))) > 1000
