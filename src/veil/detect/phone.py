@@ -1,0 +1,191 @@
+"""Telephone numbers, validated with ``phonenumbers``.
+
+A cheap pattern first picks out runs of digits and phone punctuation; only those
+short runs go through :class:`phonenumbers.PhoneNumberMatcher`, once per configured
+region (international ``+CC`` numbers need one pass). A number that is valid for
+some region scores higher than one that is merely possible; formatting, "call"-like
+words and the international prefix raise the score. Runs that look like dates,
+times, amounts, card numbers, IBANs or order/tracking references are dropped before
+the matcher sees them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+from veil.core import EntityType, Finding, Span
+from veil.detect._patterns import luhn_valid, non_overlapping, word_set
+from veil.detect.context import near, words_before
+
+__all__ = ["DEFAULT_REGIONS", "PhoneDetector"]
+
+DEFAULT_REGIONS: tuple[str, ...] = (
+    "US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "AU", "CA", "IE", "BR", "MX", "PL", "TR",
+)  # fmt: skip
+
+# Bounded run of digits and phone punctuation, with an optional extension.
+_CANDIDATE = re.compile(
+    r"(?<![\w+#$€£¥₹])(?:\+|\b00)?[ \t]?\(?[ \t]?\d[\d \t().\-/]{4,40}\d"
+    r"(?:[ \t]{0,3}[,;]?[ \t]{0,3}(?:ext\.?|extension|x|#)[ \t]{0,3}\d{1,6}\b)?",
+    re.IGNORECASE,
+)
+_DATE_INSIDE = re.compile(r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_DATE_WHOLE = re.compile(r"\d{1,2}([-.])\d{1,2}\1(?:19|20)\d\d")
+_DOTTED_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|\d{1,3}(?:\.\d{3})+|\d+\.\d+")
+_YEAR_RANGE = re.compile(r"(?:19|20)\d\d[ \t]?[-/][ \t]?(?:19|20)?\d\d")
+# US social security numbers (3-2-4) and ZIP+4 codes (5-4) are written like phone numbers.
+_ID_SHAPES = re.compile(r"\d{3}-\d{2}-\d{4}|\d{5}-\d{4}")
+_DIGIT_GROUP = re.compile(r"\d+")
+_IBAN_HEAD = re.compile(r"[A-Z]{2}\d{2}[ ]?$")
+_TIME_AFTER = re.compile(r"[:h]\d")
+_CURRENCY_AFTER = re.compile(
+    r"[ \t]?(?:[$€£¥₹%]|(?:usd|eur|gbp|inr|aud|cad|chf|brl|mxn|pln|try|dollars?|euros?|"
+    r"pounds?|rupees?|reais|pesos?)\b)",
+    re.IGNORECASE,
+)
+
+_POSITIVE = word_set(
+    """call phone telephone tel ph mobile mob cell cellphone fax whatsapp reach contact text
+    sms ring dial landline number hotline telefon telefono teléfono téléphone handy portable
+    móvil movil celular cellulare tlf"""
+)
+_NEGATIVE = word_set(
+    """order invoice tracking track ref reference confirmation booking ticket case claim
+    policy account acct iban card serial sku transaction receipt parcel shipment member
+    customer id pin code zip postcode amount total balance price cost paid pay payment
+    routing sort swift bic passport license licence ssn nhs item model part version patient
+    mrn isbn social security ssn tax tin itin driver dl nin vat"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    score: float
+    reason: str
+
+
+def _excluded(text: str, start: int, end: int) -> bool:
+    """True if the run is a date, time, amount, card number, IBAN or dotted number."""
+    run = text[start:end]
+    if _DATE_INSIDE.search(run) or _DATE_WHOLE.fullmatch(run) or _DOTTED_NUMBER.fullmatch(run):
+        return True
+    # Real numbers are written in a few groups; "1 2 3 4 5 6 7 8 9" is a list.
+    if (
+        _YEAR_RANGE.fullmatch(run)
+        or _ID_SHAPES.fullmatch(run)
+        or len(_DIGIT_GROUP.findall(run)) > 8
+    ):
+        return True
+    if end < len(text) and (text[end].isalpha() or _TIME_AFTER.match(text, end)):
+        return True
+    if _CURRENCY_AFTER.match(text, end) or _IBAN_HEAD.search(text, max(0, start - 5), start):
+        return True
+    digits = "".join(ch for ch in run if ch.isdigit())
+    return not run.startswith("+") and 13 <= len(digits) <= 19 and luhn_valid(digits)
+
+
+# Countries where the national trunk "0" is always written in national format; elsewhere
+# (India's mobiles, Brazil's "(11) 9...") people routinely leave it out.
+_WRITTEN_TRUNK_ZERO = frozenset({"GB", "DE", "FR", "NL", "AU", "IE", "TR", "AT", "CH", "BE", "NZ"})
+
+
+def _prefix_ok(raw: str, region: str) -> bool:
+    """A national number from a trunk-0 country is only believed with its 0 written."""
+    if raw.startswith(("+", "00")) or region not in _WRITTEN_TRUNK_ZERO:
+        return True
+    return raw.lstrip("( \t").startswith("0")
+
+
+def _score(raw: str, valid: bool) -> tuple[float, str]:
+    """Base score of a matched number from how it was written."""
+    international = raw.startswith(("+", "00"))
+    formatted = any(ch in raw for ch in " -.()/")
+    digits = sum(ch.isdigit() for ch in raw)
+    if international:
+        return (0.85, "valid international number") if valid else (0.6, "possible number")
+    if valid and formatted:
+        return (0.7 if digits >= 9 else 0.55), "valid national number"
+    if valid:
+        return (0.55, "valid national number") if digits >= 10 else (0.4, "national number")
+    if formatted and re.fullmatch(r"\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}", raw.split("x")[0].strip()):
+        return 0.5, "possible number, north-american grouping"
+    return (0.4, "possible number") if formatted else (0.3, "possible number")
+
+
+class PhoneDetector:
+    """Finds telephone numbers (:attr:`EntityType.PHONE`).
+
+    ``regions`` are ISO 3166 codes whose national formats are tried; numbers with an
+    international prefix are found whatever the regions. Cheap to construct.
+    """
+
+    def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS) -> None:
+        self._regions = tuple(r.upper() for r in regions) or ("US",)
+
+    @property
+    def name(self) -> str:
+        return "phone"
+
+    def find(self, text: str) -> Iterator[Finding]:
+        for m in _CANDIDATE.finditer(text):
+            start, end = m.span()
+            if _excluded(text, start, end):
+                continue
+            hits = self._match(text, start, end)
+            for hit in non_overlapping(hits, rank=lambda h: h.score):
+                finding = self._finding(text, hit)
+                if finding is not None:
+                    yield finding
+
+    def _match(self, text: str, start: int, end: int) -> list[_Hit]:
+        run = text[start:end]
+        digits = sum(ch.isdigit() for ch in run)
+        if digits < 6:
+            return []
+        regions = self._regions[:1] if run.startswith("+") else self._regions
+        hits: list[_Hit] = []
+        for region in regions:
+            for pm in PhoneNumberMatcher(run, region, leniency=Leniency.POSSIBLE):
+                # In long runs (tracking numbers, card-like groups) a sub-match must be
+                # cut off from the rest by a slash, not just by a space.
+                if digits > 15 and not self._slash_bounded(run, pm.start, pm.end):
+                    continue
+                valid = phonenumbers.is_valid_number(pm.number) and _prefix_ok(
+                    pm.raw_string, region
+                )
+                score, why = _score(pm.raw_string, valid)
+                reason = f"{why} (phonenumbers, region {region})"
+                if pm.raw_string.startswith(("+", "00")):
+                    reason = f"{why} (phonenumbers)"
+                hits.append(_Hit(start + pm.start, start + pm.end, score, reason))
+        return hits
+
+    @staticmethod
+    def _slash_bounded(run: str, s: int, e: int) -> bool:
+        before, after = run[:s].rstrip(), run[e:].lstrip()
+        return (not before or before.endswith("/")) and (not after or after.startswith("/"))
+
+    def _finding(self, text: str, hit: _Hit) -> Finding | None:
+        score, reason = hit.score, hit.reason
+        close = words_before(text, hit.start, count=3)
+        positive = near(text, hit.start, hit.end, _POSITIVE, before=5, after=2)
+        if any(w in _NEGATIVE for w in close):
+            return None
+        if hit.start > 0 and text[hit.start - 1] == "#" and not positive:
+            return None
+        if positive:
+            score, reason = min(0.95, score + 0.2), reason + " + context 'phone'"
+        elif near(text, hit.start, hit.end, _NEGATIVE, before=4, after=1):
+            score -= 0.2
+        if score < 0.3:
+            return None
+        return Finding(
+            EntityType.PHONE, Span(hit.start, hit.end), round(score, 2), self.name, reason
+        )

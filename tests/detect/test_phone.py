@@ -1,0 +1,129 @@
+"""Tests for veil.detect.phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from veil.core import EntityType
+from veil.detect.base import Detector
+from veil.detect.phone import PhoneDetector
+
+THRESHOLD = 0.5  # the engine's default cut-off
+
+
+def found(text: str, detector: PhoneDetector | None = None) -> list[str]:
+    findings = (detector or PhoneDetector()).find(text)
+    return [text[f.start : f.end] for f in findings if f.score >= THRESHOLD]
+
+
+def test_is_a_detector() -> None:
+    detector = PhoneDetector()
+    assert isinstance(detector, Detector)
+    assert detector.name == "phone"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call me on +44 20 7946 0958 tomorrow", "+44 20 7946 0958"),
+        ("+1 212-555-0199 ext. 12 is the desk", "+1 212-555-0199 ext. 12"),
+        ("desk 212-555-0199 x123.", "212-555-0199 x123"),
+        ("call 555.123.4567 now", "555.123.4567"),
+        ("(555) 123-4567", "(555) 123-4567"),
+        ("mobile: 020 7946 0958", "020 7946 0958"),
+        ("Tel. 030 1234567", "030 1234567"),
+        ("+49 30 1234567", "+49 30 1234567"),
+        ("portable 06 12 34 56 78", "06 12 34 56 78"),
+        ("+33 6 12 34 56 78", "+33 6 12 34 56 78"),
+        ("whatsapp +91 98765 43210", "+91 98765 43210"),
+        ("0044 20 7946 0958", "0044 20 7946 0958"),
+        ("+41 (0)69 979 80 58", "+41 (0)69 979 80 58"),
+        ("cell (11) 91234-5678", "(11) 91234-5678"),
+        ("reach me at 0612345678", "0612345678"),
+    ],
+)
+def test_positives(text: str, expected: str) -> None:
+    assert found(text) == [expected]
+
+
+def test_two_numbers_in_one_run() -> None:
+    text = "call 555-123-4567 / 555-987-6543"
+    assert found(text) == ["555-123-4567", "555-987-6543"]
+
+
+def test_context_raises_score() -> None:
+    plain = next(iter(PhoneDetector().find("020 7946 0958")))
+    with_context = next(iter(PhoneDetector().find("phone 020 7946 0958")))
+    assert with_context.score > plain.score
+    assert "context" in with_context.reason
+
+
+def test_deduplicated_across_regions() -> None:
+    findings = list(PhoneDetector().find("number 06 12 34 56 78"))
+    assert len(findings) == 1
+    assert findings[0].entity is EntityType.PHONE
+
+
+def test_regions_restrict_national_formats() -> None:
+    text = "ring 030 1234567"
+    assert found(text, PhoneDetector(regions=("DE",))) == ["030 1234567"]
+    assert found("+49 30 1234567", PhoneDetector(regions=("US",))) == ["+49 30 1234567"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 12345678",
+        "order #12345678 shipped",
+        "tracking 9400 1000 0000 0000 0000 00",
+        "tracking number 1Z999AA10123456784",
+        "card 4111 1111 1111 1111",
+        "card ending in 4242",
+        "IBAN DE89 3704 0044 0532 0130 00",
+        "on 2024-03-05",
+        "at 2024-03-05T10:00:00Z",
+        "at 2024-03-05 10:30",
+        "born 05/03/1984",
+        "12.10.2024",
+        "costs 1.234.567 EUR",
+        "$5551234567",
+        "paid 1234567 USD",
+        "ip 192.168.1.10",
+        "version 1.2.3",
+        "take 500 mg",
+        "code E11.9",
+        "room 1204",
+        "the 1990-1995 period",
+        "invoice 2024 0012 3456",
+        "1 2 3 4 5 6 7 8 9 10 11 12",
+        "reference 020 7946 0958",
+        "my social security number is 123-45-6789",
+        "zip 90210-1234",
+    ],
+)
+def test_negatives(text: str) -> None:
+    assert found(text) == []
+
+
+def test_reasons_are_value_free() -> None:
+    text = "call +44 20 7946 0958 or 212-555-0199"
+    findings = list(PhoneDetector().find(text))
+    assert len(findings) == 2
+    for f in findings:
+        assert f.reason
+        assert not any(ch.isdigit() for ch in f.reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 100_000, "1 " * 50_000, "1-" * 50_000, "+" * 100_000, "(1) " * 25_000, "1." * 50_000],
+)
+def test_hostile_input_completes(text: str) -> None:
+    list(PhoneDetector().find(text))
+
+
+def test_megabyte_of_mixed_text() -> None:
+    chunk = "Order 12345678 shipped; call +44 20 7946 0958 after 5pm on 2024-03-05. "
+    text = chunk * (1_000_000 // len(chunk))
+    findings = list(PhoneDetector().find(text))
+    assert len(findings) == 1_000_000 // len(chunk)
