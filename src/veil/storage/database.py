@@ -1,0 +1,100 @@
+"""Engines and migrations: SQLite (embedded default) or PostgreSQL, chosen by URL.
+
+The URL is passed in; reading it from the environment is the interfaces' job. SQLite
+connections run with WAL, foreign keys, ``secure_delete`` (deleted rows are zeroed on
+disk, which matters for erased subjects) and a busy timeout. A PostgreSQL ``schema``
+isolates one deployment (or one test run) inside a shared database.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from veil.errors import ConfigurationError, StorageError
+
+__all__ = ["Branch", "checkpoint", "is_sqlite", "migrate", "open_engine"]
+
+Branch = Literal["core", "ledger"]
+_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def open_engine(url: str, *, schema: str | None = None, durable: bool = False) -> Engine:
+    """Create an engine for ``url``.
+
+    ``durable=True`` makes SQLite fsync every commit (``synchronous=FULL``); the erasure
+    ledger uses it because losing its last write could lose a tombstone. ``schema``
+    applies to PostgreSQL only and is created if missing.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except (SQLAlchemyError, ValueError):
+        raise ConfigurationError("malformed database URL") from None
+    backend = parsed.get_backend_name()
+    kwargs: dict[str, Any] = {}
+    if backend == "postgresql" and schema is not None:
+        if not _SCHEMA.fullmatch(schema):
+            raise ConfigurationError("schema names are lower-case identifiers")
+        kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
+    elif schema is not None:
+        raise ConfigurationError("a schema is only supported on PostgreSQL")
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigurationError(f"unsupported database backend {backend!r}")
+    engine = sa.create_engine(parsed, **kwargs)
+    if backend == "sqlite":
+        _configure_sqlite(engine, synchronous="FULL" if durable else "NORMAL")
+    elif schema is not None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot create schema: {type(exc).__name__}") from None
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+        finally:
+            cursor.close()
+
+
+def migrate(engine: Engine, branch: Branch) -> None:
+    """Bring ``branch`` ("core" = application tables, "ledger" = erasure ledger) to head."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, f"{branch}@head")
+    except SQLAlchemyError as exc:
+        raise StorageError(f"migration failed: {type(exc).__name__}") from None
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's WAL into the main file and truncate it, so deleted secrets that
+    linger in old WAL frames are gone from disk. A no-op elsewhere."""
+    if not is_sqlite(engine):
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,107 @@
+"""The erasure ledger: per-subject secrets and tombstones, outside the main database.
+
+Why a second store: a backup of the application database holds wrapped data keys. If
+everything needed to unwrap them also sat in that backup (or in KEKs that survive
+erasure), restoring the backup after ``forget`` would bring the subject back. Each
+subject's wrapped keys therefore also depend on a random secret kept here; ``erase``
+deletes that secret and records a tombstone in the same transaction. The ledger is
+tiny (one 32-byte secret per subject) and must be backed up separately with a
+retention no longer than the erasure deadline, or replicated instead of backed up.
+
+On SQLite every commit is fsynced, deleted rows are zeroed (``secure_delete``) and the
+WAL is truncated after an erasure, so the secret does not linger in the files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError as DbIntegrityError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from veil.errors import StorageError, SubjectForgottenError
+from veil.storage.database import checkpoint
+from veil.storage.models import LedgerErasure, LedgerSecret
+
+__all__ = ["ErasureLedger"]
+
+SECRET_BYTES = 32
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ErasureLedger:
+    """Repository over the ledger database (migrated to ``ledger@head``)."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._now = clock
+
+    @contextmanager
+    def _tx(self, operation: str) -> Iterator[Session]:
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"ledger {operation} failed: {type(exc).__name__}") from None
+
+    def is_erased(self, digest: bytes) -> bool:
+        with self._tx("is_erased") as s:
+            return s.get(LedgerErasure, digest) is not None
+
+    def secret(self, tenant: str, subject: str, digest: bytes, *, create: bool) -> bytes | None:
+        """The subject's secret; with ``create``, make one if none exists yet.
+
+        Raises SubjectForgottenError for an erased subject, so a secret can never be
+        re-created for it. ``digest`` is the subject's tombstone digest.
+        """
+        for _ in range(3):
+            with self._tx("secret") as s:
+                if s.get(LedgerErasure, digest) is not None:
+                    raise SubjectForgottenError("the subject was erased")
+                row = s.get(LedgerSecret, (tenant, subject))
+                if row is not None:
+                    return bytes(row.secret)
+            if not create:
+                return None
+            try:
+                with self._sessions.begin() as s:
+                    if s.get(LedgerErasure, digest) is not None:
+                        raise SubjectForgottenError("the subject was erased")
+                    s.add(
+                        LedgerSecret(
+                            tenant=tenant,
+                            subject=subject,
+                            secret=os.urandom(SECRET_BYTES),
+                            created_at=self._now(),
+                        )
+                    )
+            except DbIntegrityError:
+                continue  # another writer created it first: read theirs
+            except SQLAlchemyError as exc:
+                raise StorageError(f"ledger secret failed: {type(exc).__name__}") from None
+        raise StorageError("ledger secret failed: contention")
+
+    def erase(self, tenant: str, subject: str, digest: bytes) -> None:
+        """Destroy the subject's secret and record the tombstone, atomically. Idempotent."""
+        with self._tx("erase") as s:
+            s.execute(
+                delete(LedgerSecret).where(
+                    LedgerSecret.tenant == tenant, LedgerSecret.subject == subject
+                )
+            )
+            if s.get(LedgerErasure, digest) is None:
+                s.add(LedgerErasure(digest=digest, forgotten_at=self._now()))
+        try:
+            checkpoint(self.engine)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"ledger checkpoint failed: {type(exc).__name__}") from None

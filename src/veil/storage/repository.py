@@ -1,0 +1,268 @@
+"""The application store: subjects, wrapped data keys, tombstones and vault entries.
+
+Callers get frozen records, never ORM objects, and every database failure arrives as
+:class:`veil.errors.StorageError` naming the operation, never the row's content. The
+store only moves opaque bytes; sealing and unwrapping happen in ``veil.vault``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError as DbIntegrityError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from veil.errors import StorageError
+from veil.storage.models import Subject, SubjectKey, Tombstone, VaultEntry
+
+__all__ = ["KeyRecord", "Rewrapped", "Store", "TokenEntry"]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """One stored version of a subject's wrapped data key."""
+
+    tenant: str
+    subject: str
+    version: int
+    key_id: bytes
+    wrapped: bytes
+    kek_id: str
+    kek_version: int
+    seal_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrapped:
+    """A data key re-wrapped under another KEK, applied only if ``old`` is still current."""
+
+    old: KeyRecord
+    kek_id: str
+    kek_version: int
+    wrapped: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEntry:
+    """A token issued in a conversation and the envelope sealing its value."""
+
+    tenant: str
+    conversation: str
+    subject: str
+    token: str
+    entity: str
+    envelope: bytes
+
+
+def _record(row: SubjectKey) -> KeyRecord:
+    return KeyRecord(
+        row.tenant,
+        row.subject,
+        row.version,
+        bytes(row.key_id),
+        bytes(row.wrapped),
+        row.kek_id,
+        row.kek_version,
+        row.seal_count,
+    )
+
+
+class Store:
+    """Repository over the application database (already migrated to ``core@head``)."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._now = clock
+
+    @contextmanager
+    def _tx(self, operation: str) -> Iterator[Session]:
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"{operation} failed: {type(exc).__name__}") from None
+
+    def _ensure_subject(self, session: Session, tenant: str, subject: str) -> None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(Subject).values(tenant=tenant, subject=subject, created_at=self._now())
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant", "subject"]))
+
+    # -- data keys ---------------------------------------------------------------
+
+    def latest_key(self, tenant: str, subject: str) -> KeyRecord | None:
+        with self._tx("latest_key") as s:
+            row = s.scalars(
+                select(SubjectKey)
+                .where(SubjectKey.tenant == tenant, SubjectKey.subject == subject)
+                .order_by(SubjectKey.version.desc())
+                .limit(1)
+            ).first()
+            return _record(row) if row else None
+
+    def get_key(self, tenant: str, subject: str, version: int) -> KeyRecord | None:
+        with self._tx("get_key") as s:
+            row = s.get(SubjectKey, (tenant, subject, version))
+            return _record(row) if row else None
+
+    def add_key(self, record: KeyRecord) -> bool:
+        """Insert a new key version (and its subject row); False if that version exists."""
+        try:
+            with self._sessions.begin() as s:
+                self._ensure_subject(s, record.tenant, record.subject)
+                s.add(
+                    SubjectKey(
+                        tenant=record.tenant,
+                        subject=record.subject,
+                        version=record.version,
+                        key_id=record.key_id,
+                        wrapped=record.wrapped,
+                        kek_id=record.kek_id,
+                        kek_version=record.kek_version,
+                        seal_count=record.seal_count,
+                        created_at=self._now(),
+                    )
+                )
+        except DbIntegrityError:
+            return False
+        except SQLAlchemyError as exc:
+            raise StorageError(f"add_key failed: {type(exc).__name__}") from None
+        return True
+
+    def reserve_seals(
+        self, tenant: str, subject: str, version: int, count: int, limit: int
+    ) -> bool:
+        """Atomically add ``count`` to the key's seal counter unless that passes ``limit``."""
+        with self._tx("reserve_seals") as s:
+            result = s.execute(
+                update(SubjectKey)
+                .where(
+                    SubjectKey.tenant == tenant,
+                    SubjectKey.subject == subject,
+                    SubjectKey.version == version,
+                    SubjectKey.seal_count + count <= limit,
+                )
+                .values(seal_count=SubjectKey.seal_count + count)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def keys_not_under(self, kek_id: str, kek_version: int, *, limit: int) -> list[KeyRecord]:
+        """Up to ``limit`` keys wrapped under any KEK other than the one given."""
+        other = or_(SubjectKey.kek_id != kek_id, SubjectKey.kek_version != kek_version)
+        with self._tx("keys_not_under") as s:
+            rows = s.scalars(
+                select(SubjectKey)
+                .where(other)
+                .order_by(SubjectKey.tenant, SubjectKey.subject, SubjectKey.version)
+                .limit(limit)
+            )
+            return [_record(r) for r in rows]
+
+    def count_keys_under(self, kek_id: str, kek_version: int) -> int:
+        with self._tx("count_keys_under") as s:
+            return (
+                s.scalar(
+                    select(func.count())
+                    .select_from(SubjectKey)
+                    .where(SubjectKey.kek_id == kek_id, SubjectKey.kek_version == kek_version)
+                )
+                or 0
+            )
+
+    def apply_rewraps(self, changes: Sequence[Rewrapped]) -> int:
+        """Swap wrappings in one transaction, each only if the row is unchanged since read.
+
+        Compare-and-swap keeps re-wrapping idempotent and safe to run twice at once.
+        """
+        done = 0
+        with self._tx("apply_rewraps") as s:
+            for change in changes:
+                old = change.old
+                result = s.execute(
+                    update(SubjectKey)
+                    .where(
+                        and_(
+                            SubjectKey.tenant == old.tenant,
+                            SubjectKey.subject == old.subject,
+                            SubjectKey.version == old.version,
+                            SubjectKey.kek_id == old.kek_id,
+                            SubjectKey.kek_version == old.kek_version,
+                        )
+                    )
+                    .values(
+                        wrapped=change.wrapped,
+                        kek_id=change.kek_id,
+                        kek_version=change.kek_version,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                done += result.rowcount  # type: ignore[attr-defined]
+        return done
+
+    # -- erasure -----------------------------------------------------------------
+
+    def erase_subject(self, tenant: str, subject: str, digest: bytes) -> None:
+        """Delete the subject with its keys and vault entries; record a tombstone."""
+        with self._tx("erase_subject") as s:
+            s.execute(delete(Subject).where(Subject.tenant == tenant, Subject.subject == subject))
+            if s.get(Tombstone, digest) is None:
+                s.add(Tombstone(digest=digest, forgotten_at=self._now()))
+
+    def is_tombstoned(self, digest: bytes) -> bool:
+        with self._tx("is_tombstoned") as s:
+            return s.get(Tombstone, digest) is not None
+
+    # -- vault entries -----------------------------------------------------------
+
+    def put_token(
+        self,
+        tenant: str,
+        conversation: str,
+        subject: str,
+        token: str,
+        entity: str,
+        envelope: bytes,
+    ) -> None:
+        """Store a token's sealed value. A token is issued once per conversation:
+        reusing one raises StorageError rather than silently replacing its value."""
+        with self._tx("put_token") as s:
+            self._ensure_subject(s, tenant, subject)
+            s.add(
+                VaultEntry(
+                    conversation=conversation,
+                    token=token,
+                    tenant=tenant,
+                    subject=subject,
+                    entity=entity,
+                    envelope=envelope,
+                    created_at=self._now(),
+                )
+            )
+
+    def get_tokens(self, conversation: str) -> list[TokenEntry]:
+        """Every token issued in ``conversation``, in token order."""
+        with self._tx("get_tokens") as s:
+            rows = s.scalars(
+                select(VaultEntry)
+                .where(VaultEntry.conversation == conversation)
+                .order_by(VaultEntry.token)
+            )
+            return [
+                TokenEntry(
+                    r.tenant, r.conversation, r.subject, r.token, r.entity, bytes(r.envelope)
+                )
+                for r in rows
+            ]

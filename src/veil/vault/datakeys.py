@@ -1,0 +1,210 @@
+"""Data keys (DEKs): creation, wrapping, caching, counting and re-wrapping.
+
+A stored DEK is wrapped twice, and both layers are needed to recover it::
+
+    wrapped = 0x01 || nonce || AES-GCM(swk, provider.wrap(KEK, dek), aad)
+    swk     = HKDF-SHA256(ledger secret of (tenant, subject), info=tenant, subject)
+    aad     = tenant, subject, DEK version, key id, KEK id, KEK version
+
+The inner layer is the KEK provider's (software, or inside an HSM); the outer layer
+ties the DEK to the subject's ledger secret, which ``forget`` destroys. The AAD pins
+a wrapped key to its row, so rows cannot be swapped between subjects or versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from veil.errors import IntegrityError, SubjectForgottenError, VaultError
+from veil.storage import ErasureLedger, KeyRecord, Rewrapped, Store
+from veil.vault import _hazmat
+from veil.vault.envelope import KEY_ID_BYTES, encode_fields
+from veil.vault.keys import KekRef, KeyProvider
+
+__all__ = ["DataKeys", "subject_digest"]
+
+_WRAP_FORMAT = b"\x01"
+_CACHE_ENTRIES = 4096
+
+
+def subject_digest(tenant: str, subject: str) -> bytes:
+    """The tombstone identity of a subject: SHA-256 of its canonical encoding."""
+    return hashlib.sha256(encode_fields("veil.tombstone.v1", tenant, subject)).digest()
+
+
+@dataclass(slots=True)
+class _Sealing:
+    version: int
+    key_id: bytes
+    dek: bytes
+    remaining: int
+    loaded_at: float
+
+
+class DataKeys:
+    """Hands out DEKs for sealing (counted) and opening (cached for ``cache_seconds``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        ledger: ErasureLedger,
+        keys: KeyProvider,
+        *,
+        max_seals: int,
+        reserve_block: int,
+        cache_seconds: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._store, self._ledger, self._keys = store, ledger, keys
+        self._max_seals, self._block = max_seals, reserve_block
+        self._ttl, self._clock = cache_seconds, clock
+        self._lock = threading.RLock()
+        self._sealing: dict[tuple[str, str], _Sealing] = {}
+        self._opening: OrderedDict[tuple[str, str, int], tuple[bytes, bytes, float]] = OrderedDict()
+
+    # -- wrapping ----------------------------------------------------------------
+
+    def _outer(self, secret: bytes, rec: KeyRecord) -> tuple[bytes, bytes]:
+        swk = _hazmat.derive_key(
+            secret, salt=b"", info=encode_fields("veil.subject-wrap.v1", rec.tenant, rec.subject)
+        )
+        aad = encode_fields(
+            "veil.dek.v1",
+            rec.tenant,
+            rec.subject,
+            str(rec.version),
+            rec.key_id.hex(),
+            rec.kek_id,
+            str(rec.kek_version),
+        )
+        return swk, aad
+
+    def _wrap(self, secret: bytes, rec: KeyRecord, dek: bytes) -> bytes:
+        swk, aad = self._outer(secret, rec)
+        inner = self._keys.wrap(KekRef(rec.kek_id, rec.kek_version), dek)
+        nonce, body = _hazmat.seal(swk, inner, _WRAP_FORMAT + aad)
+        return _WRAP_FORMAT + nonce + body
+
+    def _unwrap(self, rec: KeyRecord) -> bytes:
+        digest = subject_digest(rec.tenant, rec.subject)
+        secret = self._ledger.secret(rec.tenant, rec.subject, digest, create=False)
+        if secret is None:
+            # Rows without a ledger secret come from a database restored from a backup
+            # whose subject was created after the ledger lost it: nothing can open them.
+            raise VaultError("no ledger secret for this subject")
+        w = rec.wrapped
+        if w[:1] != _WRAP_FORMAT:
+            raise IntegrityError("sealed data failed to open")
+        swk, aad = self._outer(secret, rec)
+        nonce, body = w[1 : 1 + _hazmat.NONCE_BYTES], w[1 + _hazmat.NONCE_BYTES :]
+        inner = _hazmat.decrypt(swk, nonce, body, _WRAP_FORMAT + aad)
+        return self._keys.unwrap(KekRef(rec.kek_id, rec.kek_version), inner)
+
+    # -- sealing -----------------------------------------------------------------
+
+    def for_sealing(self, tenant: str, subject: str) -> tuple[int, bytes, bytes]:
+        """``(version, key_id, dek)`` to seal one value; counts that encryption."""
+        with self._lock:
+            cached = self._sealing.get((tenant, subject))
+            now = self._clock()
+            if cached is None or cached.remaining <= 0 or now - cached.loaded_at > self._ttl:
+                cached = self._reserve(tenant, subject, now)
+                self._sealing[(tenant, subject)] = cached
+            cached.remaining -= 1
+            return cached.version, cached.key_id, cached.dek
+
+    def _reserve(self, tenant: str, subject: str, now: float) -> _Sealing:
+        digest = subject_digest(tenant, subject)
+        for _ in range(8):
+            if self._ledger.is_erased(digest):
+                raise SubjectForgottenError("the subject was erased")
+            rec = self._store.latest_key(tenant, subject)
+            if rec is not None and rec.seal_count < self._max_seals:
+                block = min(self._block, self._max_seals - rec.seal_count)
+                if self._store.reserve_seals(tenant, subject, rec.version, block, self._max_seals):
+                    return _Sealing(rec.version, rec.key_id, self._unwrap(rec), block, now)
+                continue  # another writer took the last seals: look again
+            created = self._create(tenant, subject, digest, 1 if rec is None else rec.version + 1)
+            if created is not None:
+                return _Sealing(
+                    created[0].version, created[0].key_id, created[1], created[0].seal_count, now
+                )
+        raise VaultError("could not reserve a data key under contention")
+
+    def _create(
+        self, tenant: str, subject: str, digest: bytes, version: int
+    ) -> tuple[KeyRecord, bytes] | None:
+        secret = self._ledger.secret(tenant, subject, digest, create=True)
+        if secret is None:
+            raise VaultError("the ledger did not create a subject secret")
+        kek = self._keys.keks()[0]
+        dek = _hazmat.new_key()
+        block = min(self._block, self._max_seals)
+        rec = KeyRecord(
+            tenant, subject, version, os.urandom(KEY_ID_BYTES), b"", kek.id, kek.version, block
+        )
+        rec = replace(rec, wrapped=self._wrap(secret, rec, dek))
+        return (rec, dek) if self._store.add_key(rec) else None
+
+    # -- opening -----------------------------------------------------------------
+
+    def for_opening(self, tenant: str, subject: str, version: int, key_id: bytes) -> bytes:
+        """The DEK that sealed an envelope; erased subjects raise SubjectForgottenError."""
+        slot = (tenant, subject, version)
+        with self._lock:
+            hit = self._opening.get(slot)
+            now = self._clock()
+            if hit is not None and now - hit[2] <= self._ttl:
+                self._opening.move_to_end(slot)
+                found_id, dek = hit[0], hit[1]
+            else:
+                if self._ledger.is_erased(subject_digest(tenant, subject)):
+                    raise SubjectForgottenError("the subject was erased")
+                rec = self._store.get_key(tenant, subject, version)
+                if rec is None:
+                    raise IntegrityError("sealed data failed to open")
+                found_id, dek = rec.key_id, self._unwrap(rec)
+                self._opening[slot] = (found_id, dek, now)
+                while len(self._opening) > _CACHE_ENTRIES:
+                    self._opening.popitem(last=False)
+        if found_id != key_id:
+            raise IntegrityError("sealed data failed to open")
+        return dek
+
+    def evict(self, tenant: str, subject: str) -> None:
+        with self._lock:
+            self._sealing.pop((tenant, subject), None)
+            for slot in [s for s in self._opening if s[:2] == (tenant, subject)]:
+                del self._opening[slot]
+
+    # -- rotation ----------------------------------------------------------------
+
+    def rewrap(self, batch_size: int, progress: Callable[[int], None] | None) -> int:
+        """Move every DEK onto the newest KEK, one committed batch at a time."""
+        newest = self._keys.keks()[0]
+        total = 0
+        while batch := self._store.keys_not_under(newest.id, newest.version, limit=batch_size):
+            changes: list[Rewrapped] = []
+            for rec in batch:
+                digest = subject_digest(rec.tenant, rec.subject)
+                if self._ledger.is_erased(digest):
+                    # Left over from an interrupted forget or a restored backup: finish it.
+                    self._store.erase_subject(rec.tenant, rec.subject, digest)
+                    continue
+                dek = self._unwrap(rec)
+                moved = replace(rec, kek_id=newest.id, kek_version=newest.version)
+                secret = self._ledger.secret(rec.tenant, rec.subject, digest, create=False)
+                if secret is None:
+                    raise VaultError("no ledger secret for this subject")
+                changes.append(
+                    Rewrapped(rec, newest.id, newest.version, self._wrap(secret, moved, dek))
+                )
+            total += self._store.apply_rewraps(changes)
+            if progress is not None:
+                progress(total)
+        return total

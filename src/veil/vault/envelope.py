@@ -1,0 +1,121 @@
+"""The sealed-value format and the context every sealed value is bound to.
+
+An envelope is, byte for byte::
+
+    version   1 byte   0x01
+    key id    8 bytes  random identifier of the data key (DEK) that sealed it
+    key ver   4 bytes  big-endian DEK version of the subject
+    nonce    12 bytes  random, drawn per envelope
+    body      n bytes  AES-256-GCM ciphertext || 16-byte tag
+
+The associated data is the header without the nonce (which GCM authenticates by
+itself) followed by the canonical encoding of the :class:`Binding`, so an envelope
+opens only for the tenant, subject, record and field it was sealed for, and no header
+bit can be changed without detection.
+
+This module parses and builds bytes; it never sees a key. A malformed envelope raises
+the same opaque :class:`veil.errors.IntegrityError` as a forged one.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from veil.errors import IntegrityError
+from veil.vault._hazmat import NONCE_BYTES, TAG_BYTES
+
+__all__ = [
+    "FORMAT_VERSION",
+    "HEADER_BYTES",
+    "KEY_ID_BYTES",
+    "Binding",
+    "Envelope",
+    "encode_fields",
+]
+
+FORMAT_VERSION = 1
+KEY_ID_BYTES = 8
+_HEADER = struct.Struct(f">B{KEY_ID_BYTES}sI{NONCE_BYTES}s")
+_AAD_HEADER = struct.Struct(f">B{KEY_ID_BYTES}sI")
+HEADER_BYTES = _HEADER.size
+_MAX_FIELD = 2**16 - 1
+
+
+def encode_fields(domain: str, *fields: str) -> bytes:
+    """Encode strings unambiguously: each is UTF-8, prefixed with its 4-byte length.
+
+    ``("ab", "c")`` and ``("a", "bc")`` encode differently, and the ``domain`` keeps an
+    encoding made for one purpose (binding, key wrapping) from being valid for another.
+    """
+    out = bytearray()
+    for text in (domain, *fields):
+        raw = text.encode("utf-8")
+        out += struct.pack(">I", len(raw))
+        out += raw
+    return bytes(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """Where a sealed value belongs: the associated data of its envelope.
+
+    ``tenant`` and ``subject`` pick the data key; ``record`` (a conversation, a turn, a
+    row id) and ``field`` (a column or token name) pin the value to one place, so a
+    ciphertext copied elsewhere, even within the same subject, refuses to open.
+    """
+
+    tenant: str
+    subject: str
+    record: str
+    field: str
+
+    def __post_init__(self) -> None:
+        for name in ("tenant", "subject", "record", "field"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(f"Binding.{name} must be str")
+            if len(value.encode("utf-8")) > _MAX_FIELD:
+                raise ValueError(f"Binding.{name} is longer than {_MAX_FIELD} bytes")
+        if not self.tenant or not self.subject:
+            raise ValueError("Binding.tenant and Binding.subject must be non-empty")
+
+    def encode(self) -> bytes:
+        """The canonical, length-prefixed byte encoding used as associated data."""
+        return encode_fields("veil.binding.v1", self.tenant, self.subject, self.record, self.field)
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A parsed envelope. ``aad(binding)`` is what the AEAD must authenticate."""
+
+    key_id: bytes
+    key_version: int
+    nonce: bytes
+    body: bytes
+
+    @property
+    def header(self) -> bytes:
+        return _HEADER.pack(FORMAT_VERSION, self.key_id, self.key_version, self.nonce)
+
+    def aad(self, binding: Binding) -> bytes:
+        return self.associated_data(self.key_id, self.key_version, binding)
+
+    @staticmethod
+    def associated_data(key_id: bytes, key_version: int, binding: Binding) -> bytes:
+        """What the AEAD authenticates besides the nonce: version, key id/version, binding."""
+        return _AAD_HEADER.pack(FORMAT_VERSION, key_id, key_version) + binding.encode()
+
+    def to_bytes(self) -> bytes:
+        return self.header + self.body
+
+    @classmethod
+    def parse(cls, data: bytes) -> Envelope:
+        """Split an envelope into its fields; anything unexpected is an IntegrityError."""
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise IntegrityError("sealed data failed to open")
+        raw = bytes(data)
+        if len(raw) < HEADER_BYTES + TAG_BYTES or raw[0] != FORMAT_VERSION:
+            raise IntegrityError("sealed data failed to open")
+        _, key_id, key_version, nonce = _HEADER.unpack_from(raw)
+        return cls(key_id=key_id, key_version=key_version, nonce=nonce, body=raw[HEADER_BYTES:])

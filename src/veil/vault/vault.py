@@ -1,0 +1,184 @@
+"""The vault: seal and open personal values, forget subjects, rotate keys.
+
+Key hierarchy (top to bottom)::
+
+    KEK            KeyProvider: local key file, base64 from config, or an HSM
+    ledger secret  one per (tenant, subject), in the erasure ledger (NOT the main DB)
+    DEK            one per (tenant, subject, version), wrapped by both of the above
+    envelope       AES-256-GCM under the DEK, bound to (tenant, subject, record, field)
+
+Threat model of erasure (``forget``)
+------------------------------------
+Goal: after ``forget(tenant, subject)`` returns, no party holding what the system still
+holds (the KEKs, the live databases) plus ANY copy of the application database made
+earlier (backups, replicas, a stolen disk image) can recover the subject's values.
+
+* Every DEK needs the subject's ledger secret to unwrap. ``forget`` first deletes that
+  secret and writes a tombstone in the ledger (one transaction, fsynced, WAL
+  truncated, deleted pages zeroed); only then does it delete the subject's rows from
+  the main database. A crash in between leaves the subject already unreadable, and
+  ``forget`` or ``rewrap`` finishes the job.
+* A restored old database still holds the wrapped DEKs, but the secret that wrapped
+  them is gone and the KEKs alone cannot open them. Independently of the
+  cryptography, the ledger's tombstone list is checked before any unwrap, so the
+  vault answers ``SubjectForgottenError`` instead of trying.
+* KEKs are deliberately NOT per subject: they are long-lived, often in an HSM, and
+  rotated on their own schedule (``rewrap``).
+
+Assumptions and limits, stated so operators can meet them: the ledger lives outside
+the application database and its backups; if the ledger itself is backed up, those
+copies must expire within the erasure deadline (or the ledger is replicated, not
+backed up). Loss of the ledger loses every subject's data: treat it like a key store.
+Flash wear-levelling and filesystem journals may keep deleted blocks that SQLite's
+``secure_delete`` cannot reach; full-disk encryption is the answer there. Other
+processes' in-memory key caches honour ``forget`` within ``key_cache_seconds``.
+
+GCM limits: random 96-bit nonces are safe for 2**32 encryptions per key. Each DEK
+counts encryptions in the database (reserved in blocks, so a crash can only overcount)
+and a new DEK version starts when ``max_seals_per_key`` is reached.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from veil.errors import IntegrityError
+from veil.storage import ErasureLedger, Store, migrate, open_engine
+from veil.vault import _hazmat
+from veil.vault.datakeys import DataKeys, subject_digest
+from veil.vault.envelope import Binding, Envelope
+from veil.vault.keys import KeyProvider, LocalKeyFile
+
+__all__ = ["DEFAULT_MAX_SEALS", "Vault"]
+
+# Half the NIST SP 800-38D bound for random nonces, so reserved-but-unused seals and
+# concurrent writers can never push a key past 2**32 encryptions.
+DEFAULT_MAX_SEALS = 2**31
+_BYTES, _TEXT = b"\x00", b"\x01"
+
+
+class Vault:
+    """Seals values under per-subject data keys. Thread-safe; cheap to construct.
+
+    ``store`` is the application database, ``ledger`` the erasure ledger (a different
+    database), ``keys`` the KEK provider. ``clock`` is a monotonic seconds source.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        ledger: ErasureLedger,
+        keys: KeyProvider,
+        *,
+        max_seals_per_key: int = DEFAULT_MAX_SEALS,
+        reserve_block: int = 1024,
+        key_cache_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not 1 <= max_seals_per_key <= 2**32:
+            raise ValueError("max_seals_per_key must be within [1, 2**32]")
+        if reserve_block < 1:
+            raise ValueError("reserve_block must be positive")
+        self.store, self.ledger, self.keys = store, ledger, keys
+        self._dek = DataKeys(
+            store,
+            ledger,
+            keys,
+            max_seals=max_seals_per_key,
+            reserve_block=reserve_block,
+            cache_seconds=key_cache_seconds,
+            clock=clock,
+        )
+
+    @classmethod
+    def embedded(
+        cls,
+        directory: str | Path,
+        *,
+        max_seals_per_key: int = DEFAULT_MAX_SEALS,
+        reserve_block: int = 1024,
+        key_cache_seconds: float = 30.0,
+    ) -> Vault:
+        """The zero-configuration vault: ``veil.db``, ``veil-ledger.db`` and
+        ``veil.keys`` inside ``directory``, all mode 0600, migrated on open."""
+        root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        engines = []
+        for name, durable in (("veil.db", False), ("veil-ledger.db", True)):
+            # Create the file 0600 before SQLite does: its -wal/-shm copy the mode.
+            os.close(os.open(root / name, os.O_CREAT | os.O_WRONLY, 0o600))
+            engines.append(open_engine(f"sqlite:///{root / name}", durable=durable))
+        main, ledger = engines
+        migrate(main, "core")
+        migrate(ledger, "ledger")
+        return cls(
+            Store(main),
+            ErasureLedger(ledger),
+            LocalKeyFile(root / "veil.keys"),
+            max_seals_per_key=max_seals_per_key,
+            reserve_block=reserve_block,
+            key_cache_seconds=key_cache_seconds,
+        )
+
+    def seal(self, value: str | bytes, binding: Binding) -> bytes:
+        """Encrypt ``value`` for ``binding``; returns a self-describing envelope.
+
+        Raises SubjectForgottenError if the subject was erased: an erased subject id
+        is never reused, callers must allocate a new one.
+        """
+        if isinstance(value, str):
+            plaintext = _TEXT + value.encode("utf-8")
+        elif isinstance(value, bytes | bytearray | memoryview):
+            plaintext = _BYTES + bytes(value)
+        else:
+            raise TypeError("only str or bytes can be sealed")
+        version, key_id, dek = self._dek.for_sealing(binding.tenant, binding.subject)
+        aad = Envelope.associated_data(key_id, version, binding)
+        nonce, body = _hazmat.seal(dek, plaintext, aad)
+        return Envelope(key_id=key_id, key_version=version, nonce=nonce, body=body).to_bytes()
+
+    def open(self, envelope: bytes, binding: Binding) -> str | bytes:
+        """Decrypt an envelope sealed for exactly this ``binding``.
+
+        Any tampering, a wrong binding or an unknown key is one IntegrityError; an
+        erased subject is SubjectForgottenError.
+        """
+        parsed = Envelope.parse(envelope)
+        dek = self._dek.for_opening(
+            binding.tenant, binding.subject, parsed.key_version, parsed.key_id
+        )
+        plaintext = _hazmat.decrypt(dek, parsed.nonce, parsed.body, parsed.aad(binding))
+        kind, raw = plaintext[:1], plaintext[1:]
+        if kind == _BYTES:
+            return raw
+        if kind == _TEXT:
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise IntegrityError("sealed data failed to open") from None
+        raise IntegrityError("sealed data failed to open")
+
+    def forget(self, tenant: str, subject: str) -> None:
+        """Crypto-shred a subject: destroy its ledger secret, tombstone it, delete its
+        keys and vault entries. Idempotent; see the module docstring for guarantees."""
+        digest = subject_digest(tenant, subject)
+        self.ledger.erase(tenant, subject, digest)
+        self._dek.evict(tenant, subject)
+        self.store.erase_subject(tenant, subject, digest)
+
+    def is_forgotten(self, tenant: str, subject: str) -> bool:
+        return self.ledger.is_erased(subject_digest(tenant, subject))
+
+    def rewrap(
+        self, *, batch_size: int = 256, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Re-wrap every data key under the provider's newest KEK.
+
+        Each batch commits on its own and each row is compare-and-swapped, so the run
+        can be killed at any point and simply started again; a finished run is a no-op.
+        Returns how many keys this call moved; ``progress`` gets the running total.
+        """
+        return self._dek.rewrap(batch_size, progress)
