@@ -61,5 +61,5 @@ def test_errors_name_the_problem(raw: dict[str, object], message: str) -> None:
 def test_broken_toml_is_a_configuration_error(tmp_path: Path) -> None:
     path = tmp_path / "veil.toml"
     path.write_text("[detection\nthreshold=", encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="veil.toml"):
+    with pytest.raises(ConfigurationError, match=r"veil\.toml"):
         load_settings({}, path)

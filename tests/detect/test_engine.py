@@ -1,3 +1,4 @@
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -75,7 +76,7 @@ def test_output_is_sorted_and_disjoint() -> None:
     findings = [f(EntityType.PERSON, i, i + 5, 0.5 + (i % 5) / 10) for i in range(0, 40, 3)]
     out = resolve_overlaps(TEXT, findings)
     assert out == sorted(out, key=lambda x: x.start)
-    assert all(a.end <= b.start for a, b in zip(out, out[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(out))
 
 
 def test_failing_detector_fails_closed_without_quoting_input() -> None:
