@@ -1,0 +1,169 @@
+"""Finding pseudonyms again in text an LLM wrote: the tolerant grammar, in one place.
+
+A pseudonym splits into *lead* and *trail* (its non-word edges, e.g. the brackets of
+``[PERSON_1]``) and a *core* (``PERSON_1``, ``Maria Keller``). A rendering matches
+when it has
+
+* the core, case-insensitively, where each whitespace run may be 1–4 whitespace
+  characters of any kind (an LLM re-wrapping "Maria\\nKeller" or "Maria  Keller");
+* the lead, or else no word character just before the core; the trail, or else no
+  word character just after it (so ``PERSON_1`` never matches inside ``PERSON_10``
+  and "Ann" never inside "Annual"; "[PERSON_1]'s" keeps its possessive).
+
+Every rendering is at most ``len(pseudonym) + 4 * whitespace runs`` long, which is what
+bounds the streaming hold-back. :meth:`Matcher.viable` answers "could the text from
+here still grow into a match?", which :mod:`veil.transform.streaming` needs. All
+patterns are literals joined by bounded quantifiers: matching is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+__all__ = ["Matcher", "core_key", "has_core", "split_edges", "token_grammar"]
+
+_PIECES = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_WS = r"\s{1,4}"
+_MAX_WS = 4
+
+
+def split_edges(pseudonym: str) -> tuple[str, str, str]:
+    """(lead, core, trail): the non-word edges and what lies between them."""
+    start = 0
+    while start < len(pseudonym) and not _is_word(pseudonym[start]):
+        start += 1
+    end = len(pseudonym)
+    while end > start and not _is_word(pseudonym[end - 1]):
+        end -= 1
+    return pseudonym[:start], pseudonym[start:end], pseudonym[end:]
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def has_core(pseudonym: str) -> bool:
+    return bool(split_edges(pseudonym)[1])
+
+
+def core_key(pseudonym: str) -> str:
+    """Two pseudonyms with one key are indistinguishable once an LLM rewrites them."""
+    return " ".join(split_edges(pseudonym)[1].split()).casefold()
+
+
+def _core_atoms(core: str) -> list[str]:
+    """The core as regex atoms: one per character, one per whitespace run."""
+    atoms: list[str] = []
+    for piece in _PIECES.findall(core):
+        if piece.isspace():
+            atoms.append(_WS)
+        else:
+            atoms.extend(re.escape(ch) for ch in piece)
+    return atoms
+
+
+def _pattern(pseudonym: str) -> str:
+    lead, core, trail = split_edges(pseudonym)
+    head = f"(?:{re.escape(lead)}|(?<!\\w))" if lead else r"(?<!\w)"
+    tail = f"(?:{re.escape(trail)}|(?!\\w))" if trail else r"(?!\w)"
+    return head + "".join(_core_atoms(core)) + tail
+
+
+def _nested(atoms: Sequence[str]) -> str:
+    """A regex for the non-empty prefixes of the sequence ``atoms``."""
+    out = ""
+    for atom in reversed(atoms):
+        out = f"{atom}(?:{out})?" if out else atom
+    return out
+
+
+def _prefix_pattern(pseudonym: str) -> str:
+    lead, core, trail = split_edges(pseudonym)
+    rest = _core_atoms(core) + [re.escape(ch) for ch in trail]
+    bare = r"(?<!\w)" + _nested(rest)
+    if not lead:
+        return bare
+    return f"(?:{_nested([re.escape(ch) for ch in lead] + rest)}|{bare})"
+
+
+def max_rendering(pseudonym: str) -> int:
+    runs = sum(1 for piece in _PIECES.findall(pseudonym) if piece.isspace())
+    return len(pseudonym) + _MAX_WS * runs
+
+
+class Matcher:
+    """Finds renderings of a fixed list of pseudonyms; reports which one matched.
+
+    When two could match at one position the longer core wins; otherwise the
+    leftmost match wins, exactly as ``re.finditer`` scans.
+    """
+
+    __slots__ = ("_full", "_names", "_prefix", "max_len")
+
+    def __init__(self, pseudonyms: Sequence[str]) -> None:
+        order = sorted(range(len(pseudonyms)), key=lambda i: -len(split_edges(pseudonyms[i])[1]))
+        alternatives = [f"(?P<t{i}>{_pattern(pseudonyms[i])})" for i in order]
+        flags = re.IGNORECASE | re.UNICODE
+        self._full = re.compile("|".join(alternatives) or "(?!)", flags)
+        prefixes = [_prefix_pattern(pseudonyms[i]) for i in order]
+        self._prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", flags)
+        self._names = len(pseudonyms)
+        self.max_len = max((max_rendering(p) for p in pseudonyms), default=0)
+
+    def __len__(self) -> int:
+        return self._names
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[tuple[int, int, int]]:
+        """Yield ``(start, end, index)`` of each match, left to right."""
+        for match in self._full.finditer(text, pos):
+            name = match.lastgroup
+            assert name is not None
+            yield match.start(), match.end(), int(name[1:])
+
+    def viable(self, text: str, pos: int) -> bool:
+        """Whether ``text[pos:]`` is a match or the beginning of one (``text[pos-1]``,
+        if any, is the character before it)."""
+        return self._prefix.match(text, pos) is not None
+
+    def safe_cut(self, text: str, base: int) -> int:
+        """The first position ≥ ``base`` from which the end of ``text`` could still turn
+        into a match; ``len(text)`` when none could."""
+        for pos in range(max(base, len(text) - self.max_len), len(text)):
+            if self.viable(text, pos):
+                return pos
+        return len(text)
+
+
+def token_grammar(formats: Iterable[str], labels: Iterable[str]) -> list[re.Pattern[str]]:
+    """Patterns for anything shaped like a tag or hash token of these formats and entity
+    labels, issued or not, rendered as tolerantly as :class:`Matcher` accepts."""
+    label_group = (
+        "(?P<label>"
+        + "|".join(re.escape(x) for x in sorted(set(labels), key=len, reverse=True))
+        + ")"
+    )
+    fills = {
+        "entity": label_group,
+        "n": r"\d{1,9}",
+        "h": r"[0-9a-f]{4,16}",
+        "hash": r"[0-9a-f]{8,64}",
+    }
+    patterns = []
+    for fmt in formats:
+        start, end = 0, len(fmt)
+        while start < end and fmt[start] != "{" and not _is_word(fmt[start]):
+            start += 1
+        while end > start and fmt[end - 1] != "}" and not _is_word(fmt[end - 1]):
+            end -= 1
+        lead, trail = fmt[:start], fmt[end:]
+        body = ""
+        for piece in re.split(r"(\{[a-z]+\})", fmt[start:end]):
+            if piece.startswith("{"):
+                body += fills[piece[1:-1]]
+            else:
+                body += "".join(_core_atoms(piece))
+        head = f"(?:{re.escape(lead)}|(?<!\\w))" if lead else r"(?<!\w)"
+        tail = f"(?:{re.escape(trail)}|(?!\\w))" if trail else r"(?!\w)"
+        patterns.append(re.compile(head + body + tail, re.IGNORECASE))
+    return patterns

@@ -1,0 +1,78 @@
+import pytest
+
+from veil.transform.patterns import (
+    Matcher,
+    core_key,
+    has_core,
+    max_rendering,
+    split_edges,
+    token_grammar,
+)
+
+
+def test_split_edges_and_keys() -> None:
+    assert split_edges("[PERSON_1]") == ("[", "PERSON_1", "]")
+    assert split_edges("+1 (555) 010-2345") == ("+", "1 (555) 010-2345", "")
+    assert split_edges("Maria Keller") == ("", "Maria Keller", "")
+    assert split_edges("--") == ("--", "", "")
+    assert not has_core("[]")
+    assert has_core("<a>")
+    assert core_key("[PERSON_1]") == core_key("(person_1)") == "person_1"
+    assert core_key("Maria  Keller") == core_key("maria\nkeller")
+    assert max_rendering("Maria Keller") == len("Maria Keller") + 4
+
+
+def test_matcher_reports_which_pseudonym() -> None:
+    m = Matcher(["[PERSON_1]", "[PERSON_10]", "Maria Keller"])
+    text = "PERSON_10, [person_1]'s and maria\n keller"
+    assert [(s, e, i) for s, e, i in m.finditer(text)] == [(0, 9, 1), (11, 21, 0), (28, 41, 2)]
+    assert list(Matcher([]).finditer("anything")) == []
+    assert len(m) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "pos", "viable"),
+    [
+        ("say [", 4, True),
+        ("say [PERS", 4, True),
+        ("say PERSON_1", 4, True),  # complete, but "0" could follow
+        ("say [PERSON_1]", 4, True),
+        ("say [PERSON_1] ", 4, False),
+        ("say PERSON_2", 4, False),
+        ("xPERSON_1", 1, False),  # glued to a word: cannot start here
+        ("say Maria\n", 4, True),
+        ("say Maria     ", 4, False),  # five spaces: too many for a re-wrap
+        ("say Mario", 4, False),
+    ],
+)
+def test_viable_prefixes(text: str, pos: int, viable: bool) -> None:
+    m = Matcher(["[PERSON_1]", "[PERSON_10]", "Maria Keller"])
+    assert m.viable(text, pos) is viable
+
+
+def test_safe_cut() -> None:
+    m = Matcher(["[PERSON_1]", "Maria Keller"])
+    assert m.safe_cut("hello [PER", 0) == 6
+    assert m.safe_cut("hello world", 0) == 11
+    assert m.safe_cut("hello Maria", 8) == 11
+
+
+def test_token_grammar_matches_unissued_shapes_of_known_labels() -> None:
+    (tags, hashes) = token_grammar(["[{entity}_{n}]", "<{entity}:{hash}>"], ["PERSON", "EMAIL"])
+    assert tags.search("a [PERSON_7] b")
+    assert tags.search("person_12's")
+    assert not tags.search("report_2023")
+    assert not tags.search("PERSON_x")
+    hit = hashes.search("see <email:0123abcd0123abcd>")
+    assert hit is not None
+    assert hit.group("label") == "email"
+    assert not hashes.search("<EMAIL:xyz>")
+
+
+def test_hostile_inputs_are_linear() -> None:
+    m = Matcher(["[PERSON_1]", "Maria Keller", "+1 (555) 010-2345"])
+    for text in ("[" * 100_000, "Maria " * 20_000, "1 " * 50_000, "PERSON_" * 15_000):
+        list(m.finditer(text))
+        m.safe_cut(text, 0)
+    (grammar,) = token_grammar(["[{entity}_{n}]"], ["PERSON", "CREDIT_CARD"])
+    assert grammar.search("CREDIT_" * 15_000) is None
