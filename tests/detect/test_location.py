@@ -45,7 +45,7 @@ def test_protocol_and_metadata(det: LocationDetector) -> None:
         ("Tokyo is expensive.", ["Tokyo"]),
         ("The parcel went to Springfield, Illinois.", ["Springfield", "Illinois"]),
         ("Germany's rules differ.", ["Germany"]),
-        ("She flew to Loeches on Saturday.", ["Loeches"]),
+        ("She flew to Brenvik on Saturday.", ["Brenvik"]),
     ],
 )
 def test_finds_places(det: LocationDetector, text: str, expected: list[str]) -> None:
@@ -77,7 +77,7 @@ def test_context_raises_ambiguous_places(det: LocationDetector) -> None:
 
 
 def test_reasons_never_quote_the_text(det: LocationDetector) -> None:
-    for f in det.find("I moved from Germany to Loeches near London"):
+    for f in det.find("I moved from Germany to Brenvik near London"):
         assert f.reason
         for word in ("germany", "loeches", "london"):
             assert word not in f.reason.lower()

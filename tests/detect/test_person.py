@@ -42,7 +42,7 @@ def test_protocol_and_metadata(det: PersonDetector) -> None:
         ("Sr. García y Sra. López", ["García", "López"]),
         ("Herr Müller und Frau Schmidt", ["Müller", "Schmidt"]),
         ("A letter from J. R. Smith arrived.", ["J. R. Smith"]),
-        ("The book by Faina D. Yefremova is long.", ["Faina D. Yefremova"]),
+        ("The book by Ilsa D. Varkonyi is long.", ["Ilsa D. Varkonyi"]),
         ("Signed: John Smith Jr. today", ["John Smith Jr."]),
         ("We met Jean-Luc Picard and Jan van der Berg.", ["Jean-Luc Picard", "Jan van der Berg"]),
         (
@@ -59,8 +59,8 @@ def test_protocol_and_metadata(det: PersonDetector) -> None:
         ("Priya: my card was declined", ["Priya"]),
         ("What's your last name? Boyle", ["Boyle"]),
         (
-            "A book by Faina D. Yefremova. Early Yefremova is best.",
-            ["Faina D. Yefremova", "Yefremova"],
+            "A book by Ilsa D. Varkonyi. Early Varkonyi is best.",
+            ["Ilsa D. Varkonyi", "Varkonyi"],
         ),
         ("follow up with eva kleist next week", ["eva kleist"]),
     ],

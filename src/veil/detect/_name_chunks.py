@@ -1,7 +1,7 @@
 """Group tokens into candidate person names and classify each word.
 
 A chunk is a run of capitalised words, initials and inner particles joined by single
-spaces (or the period of an initial or abbreviation), e.g. ``Faina D. Yefremova``,
+spaces (or the period of an initial or abbreviation), e.g. ``Ilsa D. Varkonyi``,
 ``Jan van der Berg``, ``John Smith Jr.``. Leading and trailing ordinary words
 ("Thanks", "Customer") are trimmed; an ordinary word inside a run ends the chunk.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CALENDAR",
     "EPONYMS",
+    "FOREIGN_WORDS",
     "LOCATION_CUES",
     "NAME_CUE_PHRASES",
     "NAME_CUE_WORDS",
@@ -77,6 +78,32 @@ NOT_NAME = _words(
     customer client user patient team support service admin sir madam all everyone
     god lord jesus allah christ bible covid corona internet wifi email e-mail
     english spanish french german chinese arabic hindi
+    """
+)
+# Frequent words of German, French, Spanish, Italian, Portuguese and Dutch customer
+# messages (greetings, pronouns, verbs, question words) that open sentences in upper
+# case: the English common-word list does not know them, so alone they look like
+# unknown names. Words that are also common given names are left out.
+FOREIGN_WORDS = _words(
+    """
+    hallo guten morgen abend tag danke bitte vielen dank ich wir sie mein meine meinen
+    unser unsere können könnten kann möchte möchten würde habe haben hatte ist sind war
+    wann warum wie was wo wer gibt leider außerdem seit heute gestern morgen sehr geehrte
+    geehrter damen herren liebe lieber grüße gruß freundlichen anbei bezüglich betreff
+    rechnung konto karte termin praxis versicherung überweisung zahlung adresse frage
+    bonjour bonsoir merci salut je nous vous mon ma mes notre votre pouvez pourriez
+    voudrais souhaite suis sommes avons ai est était quand pourquoi comment quel quelle
+    où cordialement madame monsieur aujourd'hui hier demain depuis facture compte carte
+    rendez-vous hola buenos buenas días tardes noches gracias saludos atentamente quiero
+    quisiera necesito tengo puedo puede podría estoy estamos soy somos mi mis nuestro
+    nuestra usted ustedes cuándo cuando por qué cómo dónde hoy ayer mañana desde
+    factura cuenta tarjeta cita seguro pago dirección pregunta ciao buongiorno buonasera
+    grazie salve vorrei voglio posso può potrebbe sono siamo ho abbiamo il lo gli mio
+    nostro quando perché come dove oggi ieri domani cordiali saluti fattura conto
+    carta appuntamento olá bom boa dia obrigado obrigada quero preciso tenho posso
+    pode estou meu minha nosso nossa hoje ontem amanhã conta cartão consulta goedemorgen
+    goedemiddag dank bedankt graag ik wij mijn onze kunt kan wil heb hebben zijn
+    wanneer waarom hoe waar vandaag gisteren morgen rekening kaart afspraak
     """
 )
 # Words right after a candidate that say it is a condition, an organisation or an

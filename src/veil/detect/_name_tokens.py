@@ -11,11 +11,13 @@ The pattern has no nested or overlapping quantifiers: it runs in linear time.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from veil.detect import lexicon
 
-__all__ = ["Token", "is_sentence_start", "tokenize"]
+__all__ = ["Token", "is_sentence_start", "shared_tokens", "tokenize"]
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _POSSESSIVE = ("'s", "’s", "'S", "’S")
@@ -76,7 +78,15 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
-def is_sentence_start(tokens: list[Token], i: int, abbreviations: frozenset[str]) -> bool:
+@lru_cache(maxsize=4)
+def shared_tokens(text: str) -> tuple[Token, ...]:
+    """:func:`tokenize` for the last few texts, shared by the person and place
+    detectors and the name model, which all read the same message. Callers must
+    not modify the tokens."""
+    return tuple(tokenize(text))
+
+
+def is_sentence_start(tokens: Sequence[Token], i: int, abbreviations: frozenset[str]) -> bool:
     """True if token ``i`` opens a sentence, a line, a quote or a list item.
 
     A period after an abbreviation in ``abbreviations`` (titles like "Dr") or after a

@@ -20,7 +20,8 @@ from functools import cache
 from veil.core import EntityType, Finding, Span
 from veil.detect import lexicon
 from veil.detect._name_rules import LOCATION_CUES, NAME_CUE_WORDS, TITLES, phrase_before
-from veil.detect._name_tokens import Token, is_sentence_start, tokenize
+from veil.detect._name_tokens import Token, is_sentence_start, shared_tokens
+from veil.detect.name_model import merge_model_findings
 
 __all__ = ["LocationDetector"]
 
@@ -40,15 +41,16 @@ _PLACE_AFTER_COMMA = frozenset({"country", "region", "continent"})
 class LocationDetector:
     """Finds countries, regions and cities. Cheap to construct; the lexicon loads lazily."""
 
-    def __init__(self, *, min_score: float = _MIN_SCORE) -> None:
+    def __init__(self, *, min_score: float = _MIN_SCORE, use_model: bool = True) -> None:
         self._min_score = min_score
+        self._use_model = use_model
 
     @property
     def name(self) -> str:
         return "location"
 
     def find(self, text: str) -> Iterable[Finding]:
-        tokens = tokenize(text)
+        tokens = list(shared_tokens(text))
         out: list[Finding] = []
         i = 0
         while i < len(tokens):
@@ -73,6 +75,8 @@ class LocationDetector:
                     )
                 )
             i = j
+        if self._use_model:
+            out = merge_model_findings(text, "LOC", out, EntityType.LOCATION, self.name)
         return out
 
 
@@ -120,7 +124,7 @@ _TRAVEL_VERBS = _words(
 def _unknown_after_cue(tokens: list[Token], i: int) -> int:
     """End of a run of unknown capitalised words right after "in"/"from", else ``i``.
 
-    Small towns are missing from the lexicon; "based in Loeches" still names a
+    Small towns are missing from the lexicon; "based in Brenvik" still names a
     place. Words that any lexicon knows (names, common words) are left alone.
     """
     if i == 0 or tokens[i].gap != " ":

@@ -5,7 +5,7 @@ common-word list (so a capitalised ordinary word is not a name without context),
 closed word classes (titles, particles, eponyms, calendar words) and cue phrases
 ("my name is", "Dr.", "my daughter", "Dear"). Each candidate chunk gets a score from
 what its words are and what surrounds it; a name accepted once in a message lends
-confidence to its other mentions ("Faina D. Yefremova ... early Yefremova").
+confidence to its other mentions ("Ilsa D. Varkonyi ... early Varkonyi").
 
 Spans cover the name only: a title before it ("Dr.") and a possessive "'s" after
 it stay outside; initials, particles and suffixes ("Jr.", "III") are inside.
@@ -28,7 +28,8 @@ from veil.detect._name_rules import (
     TITLES,
     phrase_before,
 )
-from veil.detect._name_tokens import Token, is_sentence_start, tokenize
+from veil.detect._name_tokens import Token, is_sentence_start, shared_tokens
+from veil.detect.name_model import merge_model_findings
 
 __all__ = ["PersonDetector"]
 
@@ -44,15 +45,16 @@ class PersonDetector:
     engine applies its own threshold too).
     """
 
-    def __init__(self, *, min_score: float = _MIN_SCORE) -> None:
+    def __init__(self, *, min_score: float = _MIN_SCORE, use_model: bool = True) -> None:
         self._min_score = min_score
+        self._use_model = use_model
 
     @property
     def name(self) -> str:
         return "person"
 
     def find(self, text: str) -> Iterable[Finding]:
-        tokens = tokenize(text)
+        tokens = list(shared_tokens(text))
         scored: list[tuple[Chunk, float, str]] = []
         i = 0
         while i < len(tokens):
@@ -87,6 +89,8 @@ class PersonDetector:
                     reason=why,
                 )
             )
+        if self._use_model:
+            out = merge_model_findings(text, "PER", out, EntityType.PERSON, self.name)
         return out
 
 

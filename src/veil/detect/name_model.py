@@ -1,0 +1,357 @@
+"""A small statistical tagger for person and place names (averaged perceptron).
+
+It complements the lexicon rules of :mod:`veil.detect.person` and
+:mod:`veil.detect.location`: it reads word shape, affixes, lexicon membership and
+the words around each token, so it can tag a name that no list knows ("based in
+Kurtuluşköy", "my colleague Zbigniewa"). Tags are BIO over the tokens of
+:func:`~veil.detect._name_tokens.tokenize`, decoded greedily left to right with the
+previous tag as a feature.
+
+The weights are trained at development time by ``tools/train_name_model.py`` on
+synthetic messages only (never on benchmark rows) and shipped as
+``veil/data/model/names.json.gz``; they load on first use. Inference is pure Python.
+Only "candidate" tokens are scored (capitalised, all-caps, or a lower-case word that a
+name or place list knows or that is not an ordinary English word); every other token
+is ``O``, which keeps the cost to a few dictionary look-ups per name-like word.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import repeat
+
+from veil.core import EntityType, Finding, Span
+from veil.detect import lexicon
+from veil.detect._name_rules import (
+    CALENDAR,
+    EPONYMS,
+    FOREIGN_WORDS,
+    NOT_NAME,
+    NOT_PERSON_AFTER,
+    PARTICLES,
+    TITLES,
+)
+from veil.detect._name_tokens import Token, is_sentence_start, shared_tokens
+from veil.errors import ConfigurationError
+
+__all__ = [
+    "TAGS",
+    "NameModel",
+    "TaggedSpan",
+    "candidate",
+    "features",
+    "merge_model_findings",
+    "tagged_spans",
+]
+
+TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
+_MODEL_FILE = "names.json.gz"
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedSpan:
+    """Tokens ``[lo, hi)`` tagged ``kind`` ("PER" or "LOC"); ``margin`` is the mean
+    perceptron margin of the entity tags over ``O`` (higher is surer)."""
+
+    lo: int
+    hi: int
+    kind: str
+    margin: float
+
+
+def candidate(tok: Token) -> bool:
+    """Tokens the model scores; all others are ``O`` without looking."""
+    if tok.cap or tok.upper:
+        return True
+    return tok.first or tok.last or tok.zipf == 0.0 or tok.low in PARTICLES or _is_place(tok)
+
+
+def _is_place(tok: Token) -> bool:
+    return tok.low in lexicon.places()
+
+
+def _shape(word: str) -> str:
+    out: list[str] = []
+    for ch in word:
+        c = "X" if ch.isupper() else "x" if ch.isalpha() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)[:5]
+
+
+def _case(tok: Token) -> str:
+    return "U" if tok.upper else "C" if tok.cap else "l"
+
+
+def _lex(tok: Token, *, known: bool = True) -> str:
+    """Lexicon facts as one short code: given name, surname, place kind, Zipf bucket."""
+    zipf = f"z{int(tok.zipf)}"
+    if not known:
+        return "---" + zipf
+    place = lexicon.place_entries().get(tok.low)
+    kind = "-" if place is None else place.kind[:2] + str(min(7, int(place.log_population)))
+    return f"{'F' if tok.first else '-'}{'S' if tok.last else '-'}{kind}{zipf}"
+
+
+def _gap(gap: str) -> str:
+    g = gap.strip(" \u00a0")
+    if not g:
+        return "sp" if gap else "none"
+    for ch, code in (("\n", "nl"), (",", "cm"), (":", "co"), (".", "pd"), ("(", "pa")):
+        if ch in g:
+            return code
+    return "ot"
+
+
+def features(
+    tokens: Sequence[Token], i: int, text: str, *, unknown: frozenset[int] = frozenset()
+) -> list[str]:
+    """Tag-independent features of token ``i``.
+
+    ``unknown`` (training only) lists token indices to present as words no lexicon
+    knows, so the model also learns to read names that are in no list.
+    """
+    tok = tokens[i]
+
+    def lex(k: int) -> str:
+        return _lex(tokens[k], known=k not in unknown)
+
+    low = tok.low
+    n = len(tokens)
+    prev = tokens[i - 1] if i > 0 else None
+    prev2 = tokens[i - 2] if i > 1 else None
+    nxt = tokens[i + 1] if i + 1 < n else None
+    nxt2 = tokens[i + 2] if i + 2 < n else None
+    case = _case(tok)
+    f = ["b", "c=" + case, "sh=" + _shape(tok.text), "len=" + str(min(len(low), 9))]
+    if i not in unknown:
+        f.append("w=" + low)
+    f += ["p2=" + low[:2], "p3=" + low[:3], "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:]]
+    code = lex(i)
+    f += ["lx=" + code, "lxc=" + code + case]
+    f.append("g=" + _gap(tok.gap))
+    if is_sentence_start(tokens, i, TITLES):
+        f += ["ss", "ssc=" + case]
+    if tok.possessive:
+        f.append("pos")
+    after = text[tok.end : tok.end + 3].lstrip(" ")
+    if after[:1].isdigit() or text[max(0, tok.start - 2) : tok.start].strip()[-1:].isdigit():
+        f.append("dig")
+    if prev is not None:
+        f += ["w-1=" + prev.low, "c-1=" + _case(prev), "w-1c=" + prev.low + case]
+        f += ["lx-1=" + lex(i - 1), "t1=" + str(prev.low in TITLES)]
+    else:
+        f.append("w-1=<s>")
+    f.append("w-2=" + (prev2.low if prev2 is not None else "<s>"))
+    if prev2 is not None and prev is not None:
+        f.append("w-21=" + prev2.low + "_" + prev.low)
+    if nxt is not None:
+        f += ["w+1=" + nxt.low, "c+1=" + _case(nxt), "g+1=" + _gap(nxt.gap)]
+        f += ["lx+1=" + lex(i + 1), "w+1c=" + nxt.low + case]
+    else:
+        f.append("w+1=</s>")
+    f.append("w+2=" + (nxt2.low if nxt2 is not None else "</s>"))
+    return f
+
+
+def _allowed(prev_tag: int, tag: int) -> bool:
+    # I-PER (2) only after B-PER/I-PER; I-LOC (4) only after B-LOC/I-LOC.
+    if tag == 2:
+        return prev_tag in (1, 2)
+    if tag == 4:
+        return prev_tag in (3, 4)
+    return True
+
+
+class NameModel:
+    """BIO tagger over :data:`TAGS`; ``weights`` maps a feature to one weight per tag."""
+
+    def __init__(self, weights: Mapping[str, Sequence[float]]) -> None:
+        # One dict per tag: summing with map() over a dict's ``get`` runs in C.
+        self._w = tuple({k: row[t] for k, row in weights.items() if row[t]} for t in range(5))
+
+    @classmethod
+    def default(cls) -> NameModel:
+        """The shipped model (loaded once, then shared)."""
+        return _default_model()
+
+    def scores(self, feats: Sequence[str], prev_tag: int) -> list[float]:
+        """Per-tag scores for one token given its features and the previous tag."""
+        pt = TAGS[prev_tag]
+        names = [*feats, "pt=" + pt, "ptc=" + pt + feats[1]]
+        n = len(names)
+        return [sum(map(w.get, names, repeat(0.0, n))) for w in self._w]
+
+    def tag(self, tokens: Sequence[Token], text: str) -> list[tuple[int, float]]:
+        """``(tag index, margin over O)`` for every token, greedily left to right."""
+        out: list[tuple[int, float]] = []
+        prev = 0
+        for i, tok in enumerate(tokens):
+            if not candidate(tok):
+                out.append((0, 0.0))
+                prev = 0
+                continue
+            s = self.scores(features(tokens, i, text), prev)
+            best = max((k for k in range(len(TAGS)) if _allowed(prev, k)), key=s.__getitem__)
+            out.append((best, s[best] - s[0]))
+            prev = best
+        return out
+
+    def spans(self, tokens: Sequence[Token], text: str) -> list[TaggedSpan]:
+        """Entity spans from :meth:`tag`."""
+        found: list[TaggedSpan] = []
+        lo, kind, total = -1, "", 0.0
+        tags = self.tag(tokens, text)
+        for i, (t, margin) in enumerate([*tags, (0, 0.0)]):
+            if lo >= 0 and t not in (2, 4):
+                found.append(TaggedSpan(lo, i, kind, total / (i - lo)))
+                lo = -1
+            if t in (1, 3):
+                lo, kind, total = i, TAGS[t][2:], margin
+            elif t in (2, 4):
+                total += margin
+        return found
+
+
+@cache
+def _default_model() -> NameModel:
+    try:
+        raw = resources.files("veil").joinpath("data", "model", _MODEL_FILE).read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"model file {_MODEL_FILE} is missing from the package") from exc
+    data = json.loads(gzip.decompress(raw))
+    if data.get("tags") != list(TAGS):
+        raise ConfigurationError(f"model file {_MODEL_FILE} has unexpected tags")
+    scale = float(data["scale"])
+    weights = {k: tuple(v / scale for v in row) for k, row in data["weights"].items()}
+    return NameModel(weights)
+
+
+@lru_cache(maxsize=4)
+def tagged_spans(text: str) -> tuple[tuple[TaggedSpan, ...], tuple[Token, ...]]:
+    """Model spans and the tokens they index, for the default model.
+
+    Cached for the last few texts: the person and location detectors both ask for
+    the same message, and the model runs once.
+    """
+    tokens = shared_tokens(text)
+    return tuple(NameModel.default().spans(tokens, text)), tokens
+
+
+# Margin (mean score of the entity tag over ``O``) at which a model-only span is
+# reported, and the margin at which its score reaches the top of the model's range.
+# Lower-case spans and ordinary English words need a far surer model: the synthetic
+# training data cannot cover every way a common word ("bill", "reading") is used.
+_MIN_MARGIN = 4.0
+_MIN_MARGIN_RISKY = 20.0
+_MIN_MARGIN_LOWER = 30.0
+# A span containing one of these is not a name on the model's word alone.
+_NEVER = NOT_NAME | FOREIGN_WORDS
+_FULL_MARGIN = 30.0
+_RULE_THRESHOLD = 0.5
+_COMMON_ZIPF = 3.0  # a rule finding at least this sure is left as it is
+
+
+def _plausible(tokens: Sequence[Token], span: TaggedSpan) -> bool:
+    """Whether a model span may be reported at all, by what the rules know for sure.
+
+    Titles, calendar words, chat words and frequent words of other languages
+    (:data:`FOREIGN_WORDS`) are never names here; an eponym or a word like
+    "disease"/"Inc" after the span makes it a condition or organisation. Spans that
+    are often not names (lower case, ordinary English words, a lone all-caps word)
+    need a far larger margin: the synthetic training data cannot cover every way
+    "bill", "reading" or "REF" is used. Single letters and short acronyms never pass.
+    """
+    words = tokens[span.lo : span.hi]
+    if any(t.low in _NEVER or t.low in CALENDAR or t.low in TITLES for t in words):
+        return False
+    if len(words) == 1 and (len(words[0].text) < 2 or (words[0].upper and len(words[0].text) < 5)):
+        return False  # single letters and short acronyms are not names
+    person = span.kind == "PER"
+    if any(
+        t.zipf >= _COMMON_ZIPF
+        and not (t.cap or t.upper or t.low in PARTICLES or (person and (t.first or t.last)))
+        for t in words
+    ):
+        return False  # an ordinary lower-case word inside ("code E")
+    if not person and len(words[-1].text) < 2:
+        return False  # places do not end in a single letter
+    if span.kind == "PER":
+        nxt = tokens[span.hi] if span.hi < len(tokens) else None
+        if any(t.low in EPONYMS for t in words) or (
+            nxt is not None and nxt.low in NOT_PERSON_AFTER
+        ):
+            return False
+    common = [t for t in words if t.zipf >= _COMMON_ZIPF]
+    if not any(t.cap or t.upper for t in words):
+        # Lower case: only very sure spans; an ordinary word only as a person's name
+        # that a name list knows ("i live in hope" names no place).
+        ordinary = bool(common) and (
+            span.kind == "LOC" or any(not (t.first or t.last) for t in common)
+        )
+        return not ordinary and span.margin >= _MIN_MARGIN_LOWER
+    risky = bool(common) or (len(words) == 1 and words[0].upper)
+    return span.margin >= (_MIN_MARGIN_RISKY if risky else _MIN_MARGIN)
+
+
+def merge_model_findings(
+    text: str, kind: str, found: list[Finding], entity: EntityType, detector: str
+) -> list[Finding]:
+    """``found`` (rule findings) plus the model's ``kind`` spans the rules missed.
+
+    A model span never overrides a rule finding that would pass the engine (it may
+    only widen a single one); it replaces weaker rule findings it overlaps. Scores
+    run from 0.5 to 0.8 with the model's margin, so a model-only name never outranks
+    a strong rule or a checksum. Returned findings are sorted by start.
+    """
+    spans, tokens = tagged_spans(text)
+    found = sorted(found, key=lambda f: (f.start, f.end))
+    starts = [f.start for f in found]
+    dropped: set[int] = set()
+    extra: list[Finding] = []
+    for span in spans:
+        if span.kind != kind or not _plausible(tokens, span):
+            continue
+        start, end = tokens[span.lo].start, tokens[span.hi - 1].end
+        # Rule findings of one detector barely overlap each other: look back a few.
+        k = bisect_left(starts, end) - 1
+        hits: list[int] = []
+        while k >= 0 and len(hits) < 8 and found[k].end > start:
+            if k not in dropped:
+                hits.append(k)
+            k -= 1
+        strong = [found[k] for k in hits if found[k].score >= _RULE_THRESHOLD]
+        if len(strong) > 1:
+            continue  # two names the rules kept apart stay apart
+        dropped.update(hits)
+        if strong:
+            # The rules found the name; the model may only widen it ("Anna" -> "Anna Wozniak").
+            best = strong[0]
+            outside = [
+                t for t in tokens[span.lo : span.hi] if t.start < best.start or t.end > best.end
+            ]
+            if any(not (t.cap or t.upper) for t in outside):
+                extra.append(best)  # widen only over capitalised words
+                continue
+            lo, hi = min(start, best.start), max(end, best.end)
+            why = best.reason if (lo, hi) == (best.start, best.end) else best.reason + " + model"
+            extra.append(replace(best, span=Span(lo, hi), reason=why))
+            continue
+        score = 0.5 + 0.3 * min(1.0, (span.margin - _MIN_MARGIN) / (_FULL_MARGIN - _MIN_MARGIN))
+        extra.append(
+            Finding(
+                entity=entity,
+                span=Span(start, end),
+                score=round(score, 3),
+                detector=detector,
+                reason="name model (perceptron, word shape + context)",
+            )
+        )
+    kept = [f for k, f in enumerate(found) if k not in dropped]
+    return sorted(kept + extra, key=lambda f: (f.start, f.end))

@@ -1,0 +1,117 @@
+"""The statistical name tagger and how the person/place detectors use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from veil.core import EntityType
+from veil.detect._name_tokens import tokenize
+from veil.detect.location import LocationDetector
+from veil.detect.name_model import TAGS, NameModel, candidate, features, tagged_spans
+from veil.detect.person import PersonDetector
+
+
+def found(text: str, *, model: bool = True) -> list[tuple[str, str]]:
+    dets = (PersonDetector(use_model=model), LocationDetector(use_model=model))
+    return sorted(
+        (text[f.start : f.end], f.label) for d in dets for f in d.find(text) if f.score >= 0.5
+    )
+
+
+def test_default_model_loads_and_tags() -> None:
+    model = NameModel.default()
+    assert model is NameModel.default()
+    assert TAGS[0] == "O"
+    text = "My neighbour Zbigniewa brought the parcel."
+    tokens = tokenize(text)
+    tags = model.tag(tokens, text)
+    assert len(tags) == len(tokens)
+    assert [TAGS[t] for t, _ in tags][2] == "B-PER"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("My neighbour Zbigniewa brought the parcel.", "Zbigniewa"),
+        ("Please ask Oyelaran to call me back.", "Oyelaran"),
+    ],
+)
+def test_model_finds_names_the_rules_miss(text: str, name: str) -> None:
+    assert (name, "PERSON") not in found(text, model=False)
+    assert (name, "PERSON") in found(text)
+
+
+def test_model_finding_has_value_free_reason_and_moderate_score() -> None:
+    text = "Please ask Oyelaran to call me back."
+    findings = [f for f in PersonDetector().find(text) if "model" in f.reason]
+    assert len(findings) == 1
+    f = findings[0]
+    assert f.entity is EntityType.PERSON
+    assert 0.5 <= f.score <= 0.8
+    assert "oyelaran" not in f.reason.lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Premium Account fee is too high.",
+        "Order REF 12345 was never delivered.",
+        "He has Parkinson's disease and Crohn's.",
+        "Ich habe eine Frage zur Rechnung vom Montag.",
+        "I bought a Zentrovax charger from Amazon.",
+        "Take 500 mg twice daily, version 1.2.3, code E11.9.",
+        "The card ending in 4242 was charged $19.99 on Monday.",
+        "i live in hope",
+        "please mark it as paid, i will check tomorrow",
+    ],
+)
+def test_no_names_in_ordinary_text(text: str) -> None:
+    assert found(text) == []
+
+
+def test_rule_findings_are_kept_and_not_merged() -> None:
+    text = "Sr. García y Sra. López llegaron."
+    names = [text[f.start : f.end] for f in PersonDetector().find(text) if f.score >= 0.5]
+    assert names == ["García", "López"]
+
+
+def test_titles_stay_outside_the_span() -> None:
+    text = "Can Dr. Abernathy-Quist see my son Tiberiu on Friday?"
+    assert found(text) == [("Abernathy-Quist", "PERSON"), ("Tiberiu", "PERSON")]
+
+
+def test_candidates_skip_ordinary_lower_case_words() -> None:
+    tokens = {t.text: t for t in tokenize("it was paid yesterday by Zbigniewa")}
+    assert not candidate(tokens["paid"])
+    assert not candidate(tokens["yesterday"])
+    assert candidate(tokens["Zbigniewa"])
+
+
+def test_features_are_value_strings_and_unknown_hides_lexicon() -> None:
+    text = "Thanks Anna"
+    tokens = tokenize(text)
+    seen = features(tokens, 1, text)
+    hidden = features(tokens, 1, text, unknown=frozenset({1}))
+    assert "w=anna" in seen
+    assert "w=anna" not in hidden
+    assert any(f.startswith("lx=F") for f in seen)
+    assert not any(f.startswith("lx=F") for f in hidden)
+
+
+def test_tagged_spans_is_shared_between_detectors() -> None:
+    text = "My neighbour Zbigniewa brought the parcel."
+    assert tagged_spans(text) is tagged_spans(text)
+
+
+@pytest.mark.parametrize("unit", ["a", "A", "Zz ", "Anna ", "1", ". ", "\n", "-"])
+def test_hostile_input_completes(unit: str) -> None:
+    text = unit * 100_000
+    list(PersonDetector().find(text))
+    list(LocationDetector().find(text))
+
+
+def test_one_megabyte_of_mixed_text() -> None:
+    chunk = "Hi, I am Zbigniewa from Kurtuluşköy. Order REF 12345, call Oyelaran on Monday. "
+    text = chunk * (1_000_000 // len(chunk))
+    people = list(PersonDetector().find(text))
+    assert len(people) >= 2 * (len(text) // len(chunk))
