@@ -62,6 +62,60 @@ def test_negatives(text: str) -> None:
     assert found(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Account word, then the handle with its at-sign.
+        ("my gamer tag is @sunny_usman, i bought coins", "sunny_usman"),
+        ("my insta is @brett240 if you want pics", "brett240"),
+        ("IG: wolf_steven", "wolf_steven"),
+        ("my discord is kitty_cat99", "kitty_cat99"),
+        # Account actions and sign-in phrases with a handle-shaped token.
+        ("Please close account williamstorresa_94. I'm moving.", "williamstorresa_94"),
+        ("pls close acount mariana.mac. thanks", "mariana.mac"),
+        ("I uploaded my documents to the portal as jhall15 but nothing arrived", "jhall15"),
+        ("I'm logged in as cecile_lehebert right now", "cecile_lehebert"),
+        ("signed in as j.smith", "j.smith"),
+        # Other languages.
+        ("mon identifiant est timothee742 et mon mail", "timothee742"),
+        ("mon pseudo : petit_loup", "petit_loup"),
+        ("Nutzername: hans_m", "hans_m"),
+        ("mi nombre de usuario es pepe_77", "pepe_77"),
+        # A misspelt account word.
+        ("i cant log in, usenrame qiaox_88, email", "qiaox_88"),
+        ("nicknmae: zed_01", "zed_01"),
+    ],
+)
+def test_more_phrasings(text: str, expected: str) -> None:
+    assert found(text) == [expected]
+
+
+def test_underscore_handles_outrank_name_guesses() -> None:
+    (f,) = UsernameDetector().find("my insta is @wolf_steven")
+    assert f.score > 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please close account 12345678 today",  # a bank account number
+        "my account ID12345 is locked",  # an account id, not a handle shape
+        "the account e.g. savings",
+        "my account no.5",
+        "github v1.2.3 release",
+        "steam cleaner model x500",
+        "ig 2.0 update",
+        "logged in as admin",
+        "close account today please",
+        "invoice INV-2024-001 for the portal as discussed",
+        "tracking 1Z999AA10123456784",
+        "order 12345 on the new account",
+    ],
+)
+def test_more_negatives(text: str) -> None:
+    assert found(text) == []
+
+
 def test_one_finding_per_handle_and_value_free_reason() -> None:
     findings = list(UsernameDetector().find("my username is @jdoe_77"))
     assert len(findings) == 1
@@ -73,7 +127,16 @@ def test_one_finding_per_handle_and_value_free_reason() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["@" * 100_000, "@a" * 50_000, "a" * 100_000, "username: " * 10_000, "_" * 100_000],
+    [
+        "@" * 100_000,
+        "@a" * 50_000,
+        "a" * 100_000,
+        "username: " * 10_000,
+        "_" * 100_000,
+        "usenrame " * 10_000,
+        "close account " * 10_000,
+        "a_" * 50_000,
+    ],
 )
 def test_hostile_input_completes(text: str) -> None:
     list(UsernameDetector().find(text))
