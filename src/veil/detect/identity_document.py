@@ -2,7 +2,10 @@
 
 Their formats differ by issuer (US states alone use dozens) and carry no shared
 checksum, so the evidence is the phrase in front of them ("driver's license",
-"passport no") plus an alphanumeric code shape with at least one digit.
+"passport no") plus an alphanumeric code shape with at least one digit, or digit
+groups ("502 821 039"). A bare "licence" counts only right before the code and not
+next to plate/software/business words. The UK DVLA 16-character layout is
+distinctive enough to stand alone.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Medical record, health insurance and prescriber identifiers.
 
 Most of these are issuer-specific codes with no checksum, so context decides:
-"MRN", "patient id", "member id", "policy number" right before a code. Two
+"MRN", "patient id", "member id" right before a code. Phrases that also name car,
+travel or club numbers ("policy number", "member", "file number") count only when
+health words (or, for "member", insurance-cover words) are in the message around
+them. Context phrases tolerate one typo in a long word ("mebmer number"). Two
 formats stand on their own: the US Medicare Beneficiary Identifier (fixed letter
 and digit positions) and, with their words, the NPI (Luhn over ``80840`` + number)
 and DEA registration numbers (their own check digit). Clinical codes are not
