@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 
-__all__ = ["near", "words_after", "words_before"]
+__all__ = ["near", "with_typos", "words_after", "words_before"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
@@ -35,3 +35,31 @@ def near(
     if any(w in words for w in words_before(text, start, count=before)):
         return True
     return any(w in words for w in words_after(text, end, count=after))
+
+
+def with_typos(phrases: Iterable[str]) -> set[str]:
+    """``phrases`` and every spelling with one typo in one word of six letters or more.
+
+    A typo is a swap of neighbours, a dropped letter or a wrong letter: the mistakes
+    hurried customers make ("mebmer", "nunber", "lcience").
+    """
+    out: set[str] = set()
+    for phrase in phrases:
+        out.add(phrase)
+        words = phrase.split(" ")
+        for i, word in enumerate(words):
+            if len(word) < 6 or not word.isalpha():
+                continue
+            for typo in _one_typo(word):
+                out.add(" ".join([*words[:i], typo, *words[i + 1 :]]))
+    return out
+
+
+def _one_typo(word: str) -> Iterator[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
+        if i + 1 < len(word):
+            yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for c in letters:
+            yield word[:i] + c + word[i + 1 :]

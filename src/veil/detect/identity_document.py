@@ -17,8 +17,7 @@ from functools import cache
 from veil.core import EntityType, Finding, Span
 from veil.detect._digits import Phrases, grouped_numbers, id_tokens, longest_first
 from veil.detect._patterns import word_set
-from veil.detect.context import words_before
-from veil.detect.medical import with_typos
+from veil.detect.context import with_typos, words_before
 
 __all__ = ["DriverLicenseDetector", "PassportDetector"]
 

@@ -14,13 +14,14 @@ identifiers: ICD-10 (``E11.9``), CPT, doses and room numbers never fire.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache
 
 from stdnum import luhn
 
 from veil.core import EntityType, Finding, Span
 from veil.detect._digits import Phrases, id_tokens, is_glued, longest_first
+from veil.detect.context import with_typos
 
 __all__ = ["MedicalIdDetector"]
 
@@ -78,34 +79,6 @@ _ADJACENT = re.compile(r"[ \t:#=]*(?:\b(?:is|was|es|ist|est)\b)?[ \t:#=]*$")
 def _phrases(guarded: bool) -> Phrases:
     """Phrases plus their one-typo spellings ("memebr nunber"), built on first use."""
     return Phrases(with_typos(_GUARDED_PHRASES if guarded else _RECORD_PHRASES))
-
-
-def with_typos(phrases: Iterable[str]) -> set[str]:
-    """``phrases`` and every spelling with one typo in one word of six letters or more.
-
-    A typo is a swap of neighbours, a dropped letter or a wrong letter: the mistakes
-    hurried customers make ("mebmer", "nunber", "lcience").
-    """
-    out: set[str] = set()
-    for phrase in phrases:
-        out.add(phrase)
-        words = phrase.split(" ")
-        for i, word in enumerate(words):
-            if len(word) < 6 or not word.isalpha():
-                continue
-            for typo in _one_typo(word):
-                out.add(" ".join([*words[:i], typo, *words[i + 1 :]]))
-    return out
-
-
-def _one_typo(word: str) -> Iterator[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    for i in range(len(word)):
-        yield word[:i] + word[i + 1 :]
-        if i + 1 < len(word):
-            yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        for c in letters:
-            yield word[:i] + c + word[i + 1 :]
 
 
 _MBI_WORDS = Phrases({"medicare", "mbi", "beneficiary", "medicare number", "medicare id"})

@@ -15,7 +15,7 @@ from functools import cache
 
 from veil.core import EntityType, Finding, Span
 from veil.detect._patterns import top_level_domains, word_set
-from veil.detect.medical import with_typos
+from veil.detect.context import with_typos
 
 __all__ = ["UsernameDetector"]
 
