@@ -9,6 +9,9 @@ isolates one deployment (or one test run) inside a shared database.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,10 +21,11 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from veil.errors import ConfigurationError, StorageError
 
-__all__ = ["Branch", "checkpoint", "is_sqlite", "migrate", "open_engine"]
+__all__ = ["Branch", "Repository", "checkpoint", "is_sqlite", "migrate", "open_engine", "utcnow"]
 
 Branch = Literal["core", "ledger"]
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -98,3 +102,28 @@ def checkpoint(engine: Engine) -> None:
         return
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Repository:
+    """Base of the repositories: one session factory, an injected clock, and
+    transactions whose database errors become one :class:`StorageError` naming the
+    operation (never the driver's message, which can quote parameters)."""
+
+    _label = ""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._now = clock
+
+    @contextmanager
+    def _tx(self, operation: str) -> Iterator[Session]:
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None

@@ -15,18 +15,13 @@ WAL is truncated after an erasure, so the secret does not linger in the files.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 
 from sqlalchemy import delete
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from veil.errors import StorageError, SubjectForgottenError
-from veil.storage.database import checkpoint
+from veil.storage.database import Repository, checkpoint
 from veil.storage.models import LedgerErasure, LedgerSecret
 
 __all__ = ["ErasureLedger"]
@@ -34,25 +29,10 @@ __all__ = ["ErasureLedger"]
 SECRET_BYTES = 32
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class ErasureLedger:
+class ErasureLedger(Repository):
     """Repository over the ledger database (migrated to ``ledger@head``)."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utcnow) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._now = clock
-
-    @contextmanager
-    def _tx(self, operation: str) -> Iterator[Session]:
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise StorageError(f"ledger {operation} failed: {type(exc).__name__}") from None
+    _label = "ledger "
 
     def is_erased(self, digest: bytes) -> bool:
         with self._tx("is_erased") as s:

@@ -7,26 +7,20 @@ store only moves opaque bytes; sealing and unwrapping happen in ``veil.vault``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from veil.errors import StorageError
+from veil.storage.database import Repository
 from veil.storage.models import Subject, SubjectKey, Tombstone, VaultEntry
 
 __all__ = ["KeyRecord", "Rewrapped", "Store", "TokenEntry"]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +72,8 @@ def _record(row: SubjectKey) -> KeyRecord:
     )
 
 
-class Store:
+class Store(Repository):
     """Repository over the application database (already migrated to ``core@head``)."""
-
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utcnow) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._now = clock
-
-    @contextmanager
-    def _tx(self, operation: str) -> Iterator[Session]:
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise StorageError(f"{operation} failed: {type(exc).__name__}") from None
 
     def _ensure_subject(self, session: Session, tenant: str, subject: str) -> None:
         dialect = session.get_bind().dialect.name
