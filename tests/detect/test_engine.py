@@ -85,6 +85,8 @@ def test_failing_detector_fails_closed_without_quoting_input() -> None:
         engine.find("anything")
     assert "jane@example.com" not in str(info.value)
     assert "broken" in str(info.value)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
 
 
 def test_duplicate_detector_names_are_refused() -> None:

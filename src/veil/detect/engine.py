@@ -67,8 +67,11 @@ class DetectionEngine:
             try:
                 found.extend(detector.find(text))
             except Exception as exc:
-                # The message names the detector only: the exception text may quote input.
-                raise DetectionError(f"detector {detector.name!r} failed") from exc
+                # Name the detector and the exception type only, and cut the chain: the
+                # original message may quote the input, and a logged traceback would show it.
+                raise DetectionError(
+                    f"detector {detector.name!r} failed: {type(exc).__name__}"
+                ) from None
         kept = [
             f
             for f in found
