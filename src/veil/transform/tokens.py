@@ -122,8 +122,10 @@ class TokenMap:
             entries = [
                 TokenEntry(r["p"], r["v"], _entity(r["e"]), r["i"], r["f"]) for r in doc["entries"]
             ]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise MalformedInputError("token map is not valid JSON of the expected shape") from exc
+        except (ValueError, KeyError, TypeError):
+            # No chaining: a token map holds personal values, and the decoder's message
+            # (a bad entity name, a key) could quote one into a logged traceback.
+            raise MalformedInputError("token map is not valid JSON of the expected shape") from None
         return cls(entries)
 
 
