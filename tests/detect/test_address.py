@@ -238,6 +238,76 @@ def test_several_addresses_in_one_message() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("deliver to 14 oak isle, leeds, ls6 2ab pls", "14 oak isle, leeds, ls6 2ab"),
+        ("im at 220 maple gateway, austin, tx 78701 now", "220 maple gateway, austin, tx 78701"),
+        ("send it to\n7 willow trace\nbristol bs8 1tn\nthanks", "7 willow trace\nbristol bs8 1tn"),
+        ("55 cedar way, apt 2, boston, ma 02118", "55 cedar way, apt 2, boston, ma 02118"),
+        ("new address 9 elm squares\nsan jose, ca 95112.", "9 elm squares\nsan jose, ca 95112"),
+        ("flat 4, 12 birch croft\nyork\nyo1 7hh", "flat 4, 12 birch croft\nyork\nyo1 7hh"),
+    ],
+)
+def test_lower_case_addresses_with_a_postcode(text: str, address: str) -> None:
+    assert spans(text) == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("neue adresse:\nlindenstraße 4\n80331 münchen\ndanke", "lindenstraße 4\n80331 münchen"),
+        ("kerkstraat 8, 1017 ab amsterdam", "kerkstraat 8, 1017 ab amsterdam"),
+        ("via garibaldi 12, 20121 milano (mi)", "via garibaldi 12, 20121 milano (mi)"),
+        ("Viale Europa 5, 00144 Roma (RM)", "Viale Europa 5, 00144 Roma (RM)"),
+        ("j'habite 12 impasse des roses, 69003 lyon.", "12 impasse des roses, 69003 lyon"),
+        ("34 bis rue Victor Hugo, 69002 Lyon", "34 bis rue Victor Hugo, 69002 Lyon"),
+        ("livrer au 12 place Bellecour, 69002 Lyon", "12 place Bellecour, 69002 Lyon"),
+        ("Calle Mayor 5, 3º B, 28013 Madrid", "Calle Mayor 5, 3º B, 28013 Madrid"),
+        ("Calle Mayor 5, 3o B, 28013 Madrid", "Calle Mayor 5, 3o B, 28013 Madrid"),
+        ("Paseo del Prado 12, 2º izq\n28014 Madrid", "Paseo del Prado 12, 2º izq\n28014 Madrid"),
+        ("8 rue Oberkampf, 2e étage, 75011 Paris", "8 rue Oberkampf, 2e étage, 75011 Paris"),
+        ("Kaiser-Wilhelm-Ring 5, 50672 Köln", "Kaiser-Wilhelm-Ring 5, 50672 Köln"),
+        ("Flat 2, 10 Ford Curve, Leeds LS1 4AP", "Flat 2, 10 Ford Curve, Leeds LS1 4AP"),
+        (
+            "51 Franklin Street, Fifth Floor, Boston, MA 02110",
+            "51 Franklin Street, Fifth Floor, Boston, MA 02110",
+        ),
+        (
+            "12 Hill Stravenue Apt. 3, Columbus, OH 43215",
+            "12 Hill Stravenue Apt. 3, Columbus, OH 43215",
+        ),
+    ],
+)
+def test_continental_floors_provinces_and_lower_case_towns(text: str, address: str) -> None:
+    assert spans(text) == [address]
+
+
+def test_a_full_address_line_outscores_a_bare_city() -> None:
+    (f,) = found("nothing at 41 pine rest, raleigh, nc 27601")
+    assert f.score >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we walked 3 long ways, then 2 more", []),
+        ("sent via royal mail 2 days ago", []),
+        ("i live at 3 oak isle", []),
+        ("14 oak isle, leeds is nice", []),
+        ("a spring 5 offering 5 times", []),
+        ("I came in 2 place Holder", []),
+        ("123 Main Street, 2000 people attended.", ["123 Main Street"]),
+        ("123 Main Street, 3rd time I asked.", ["123 Main Street"]),
+        ("12 Main St, 2019 on the list", ["12 Main St"]),
+        ("12 Main St, 2016 acme gmbh", ["12 Main St"]),
+        ("Hauptstraße 5, 10115 Berlin last week", ["Hauptstraße 5, 10115 Berlin"]),
+    ],
+)
+def test_loose_rules_do_not_take_in_prose(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
     "hostile",
     [
         "1" * 100_000,
@@ -253,6 +323,10 @@ def test_several_addresses_in_one_message() -> None:
         "1-" * 100_000,
         "d'" * 50_000,
         "Springfield\n" * 20_000,
+        "12 oak isle, leeds, " * 10_000,
+        "8º D, " * 20_000,
+        "(to) " * 30_000,
+        "bis " * 50_000,
     ],
     ids=lambda s: f"{s[:12]!r}x{len(s)}",
 )

@@ -22,6 +22,7 @@ class PostcodeShape:
     name: str
     strength: str
     pattern: re.Pattern[str]
+    folded: re.Pattern[str]  # the same, case-insensitive ("eh8 7fx" in chat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,9 @@ def lexicon() -> AddressLexicon:
     shapes = []
     for line in _lines("postcodes.txt"):
         name, strength, regex = line.split("|", 2)
-        shapes.append(PostcodeShape(name, strength, re.compile(regex)))
+        shapes.append(
+            PostcodeShape(name, strength, re.compile(regex), re.compile(regex, re.IGNORECASE))
+        )
     compounds = sorted((c.lower() for c in _lines("street_compounds.txt")), key=len, reverse=True)
     return AddressLexicon(
         suffixes=_pairs("street_suffixes.txt"),

@@ -1,4 +1,4 @@
-"""Address components over a token stream: streets, house numbers, units, post boxes.
+"""Address components over a token stream: streets and their house numbers.
 
 Each parser takes a token index and returns a :class:`Part` (a token range with
 a kind and a stand-alone score) or ``None``. Every parser looks at a bounded
@@ -7,14 +7,20 @@ number of tokens, so calling one at every index keeps the scan linear.
 
 from __future__ import annotations
 
-from veil.detect._address_places import Part, PlaceGrammar
-from veil.detect._address_tokens import NL, WORD
+from veil.detect._address_places import Part
+from veil.detect._address_tokens import WORD
+from veil.detect._address_units import UnitGrammar
 
-__all__ = ["Grammar", "Part"]
+__all__ = ["LOWER", "Grammar", "Part"]
+
+# Marks a street head that is too plain alone ("3 jay isle"); the detector keeps
+# it only when the address it starts also has a postcode.
+LOWER = "lower-case"
+_NUMBER_TAILS = frozenset(["bis", "ter", "quater"])
 
 
-class Grammar(PlaceGrammar):
-    """Street, unit and post-box parsers on top of the shared place parsers."""
+class Grammar(UnitGrammar):
+    """Street parsers on top of the unit, post-box and place parsers."""
 
     # -- streets -----------------------------------------------------------
     def street(self, i: int) -> Part | None:
@@ -83,12 +89,17 @@ class Grammar(PlaceGrammar):
             return None
         score = 0.8 if pick == strong else 0.45
         native = self.lex.suffixes[self.toks[pick].low] == "native"
+        detail = "number + name + street type"
         if lower_at_pick[pick] and not native:
-            if self.toks[pick].low not in self.lower_ok or lower_at_pick[pick] > 2:
+            if lower_at_pick[pick] > 3:
                 return None
-            score = 0.6
+            if self.toks[pick].low in self.lower_ok and lower_at_pick[pick] <= 2:
+                score = 0.6
+            else:
+                # "41563 pamela rest": only kept when a postcode follows (see LOWER).
+                score, detail = 0.3, LOWER + " number + name + street type"
         end = self._direction(self.abbr_dot(pick + 1))
-        return Part(i, end, "street", score, "number + name + street type")
+        return Part(i, end, "street", score, detail)
 
     def _year_in_prose(self, i: int) -> bool:
         """ "In 2019 Main Street was closed": a year, not a house number."""
@@ -112,6 +123,9 @@ class Grammar(PlaceGrammar):
         if lead:
             j = i + 1
             t = self.tok(j)
+            if t is not None and t.low in _NUMBER_TAILS:
+                j += 1  # "34 bis rue Pascal"
+                t = self.tok(j)
             if t is not None and t.text == ",":
                 j += 1
         p = self.tok(j)
@@ -127,8 +141,10 @@ class Grammar(PlaceGrammar):
             if strength is None or not self._abbr_ok(j, 2):
                 return None
         weak = strength == "weak"
-        if weak and not p.is_cap:
-            return None
+        # "via chinnici 17", "95 place Barthelemy": a lower-case weak street word
+        # is kept only when a postcode follows (see LOWER).
+        folded = weak and not p.is_cap
+        weak = weak and not folded
         caps = lowers = 0
         last_name = -1
         start = k
@@ -152,7 +168,7 @@ class Grammar(PlaceGrammar):
             return None
         end = last_name + 1
         after = self._number_after(end, max_len=6)
-        if after is None:
+        if after is None and not lead:
             t = self.tok(end)
             if t is not None and t.text == ",":
                 nxt = self.tok(end + 1)
@@ -161,7 +177,11 @@ class Grammar(PlaceGrammar):
         if after is not None:
             end = after
         elif not lead:
-            return None if weak or lowers else Part(i, end, "street", 0.4, "street type + name")
+            if weak or lowers or folded:
+                return None
+            return Part(i, end, "street", 0.4, "street type + name")
+        if folded:
+            return Part(i, end, "street", 0.3, LOWER + " street type + name + number")
         score = 0.65 if weak or lowers else 0.8
         return Part(i, end, "street", score, "street type + name + number")
 
@@ -260,64 +280,3 @@ class Grammar(PlaceGrammar):
         if k > i:
             return Part(i, city.last, "street", 0.0, "generic street")
         return None
-
-    # -- units and boxes ---------------------------------------------------
-    def unit(self, i: int) -> Part | None:
-        """ "Apt. 864", "Suite 200", "Flat 3", "#12"; score 0 when not usable alone."""
-        t = self.tok(i)
-        if t is None:
-            return None
-        if t.text == "#":
-            nxt = self.tok(i + 1)
-            if nxt is not None and nxt.start == t.end and nxt.is_house_number:
-                return Part(i, i + 2, "unit", 0.0, "unit number")
-            return None
-        use = self.lex.units.get(t.low) if t.kind == WORD else None
-        if use is None or not self._abbr_ok(i, 1):
-            return None
-        j = self.dot(i + 1)
-        after = self._number_after(j, max_len=6)
-        if after is None:
-            u = self.tok(j)
-            if u is None or not (u.kind == WORD and len(u.text) == 1 and u.text.isupper()):
-                return None
-            after = j + 1
-        alone = use == "alone" and (t.is_cap or t.low in ("apt", "apartment", "suite", "ste"))
-        return Part(i, after, "unit", 0.6 if alone else 0.0, "unit designator + number")
-
-    def letter_unit(self, i: int) -> Part | None:
-        """Finnish / Nordic staircase and flat after a house number: "5 A 7", "12 B"."""
-        t = self.tok(i)
-        if t is None or t.kind != WORD or len(t.text) != 1 or not t.text.isupper():
-            return None
-        nxt = self.tok(i + 1)
-        if nxt is not None and nxt.is_house_number and len(nxt.text) <= 4:
-            return Part(i, i + 2, "unit", 0.0, "staircase + flat")
-        if nxt is None or nxt.kind == NL or nxt.text == ",":
-            return Part(i, i + 1, "unit", 0.0, "staircase")
-        return None
-
-    def pobox(self, i: int) -> Part | None:
-        """ "PO Box 1234", "P.O. Box 12", "Postfach 10 01 23", "RR 2", "PSC 3294"."""
-        words: list[str] = []
-        best: tuple[int, str] | None = None
-        k = i
-        first = self.tok(i)
-        if first is None or first.low not in self._box_heads:
-            return None
-        while k < self.n and len(words) < self.lex.po_box_max_words:
-            tk = self.toks[k]
-            if tk.kind != WORD:
-                break
-            words.append(tk.low)
-            k = self.dot(k + 1)
-            strength = self.lex.po_boxes.get(tuple(words))
-            if strength is not None:
-                best = (k, strength)
-        if best is None:
-            return None
-        after = self._number_after(best[0], max_len=10)
-        if after is None:
-            return None
-        strong = best[1] == "strong"
-        return Part(i, after, "pobox", 0.85 if strong else 0.0, "post box + number")

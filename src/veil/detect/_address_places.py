@@ -47,6 +47,7 @@ class PlaceGrammar:
         self.directions = words["directions"]
         self.number_words = words["number_words"]
         self.lower_ok = words["lower_ok"]
+        self.floor_words = words["floor_words"]
 
     # -- small helpers -----------------------------------------------------
     def tok(self, i: int) -> Token | None:
@@ -132,23 +133,28 @@ class PlaceGrammar:
         )
 
     # -- places ------------------------------------------------------------
-    def postcode(self, i: int) -> Part | None:
-        """The postcode starting at token ``i``; ``detail`` is its strength."""
-        found = self.postcode_shape(i)
+    def postcode(self, i: int, *, folded: bool = False) -> Part | None:
+        """The postcode starting at token ``i``; ``detail`` is its strength.
+
+        ``folded`` also accepts lower-case letters ("eh8 7fx", "5675 zd"); callers
+        only use it inside an address already found.
+        """
+        found = self.postcode_shape(i, folded=folded)
         return None if found is None else found[0]
 
-    def postcode_shape(self, i: int) -> tuple[Part, str] | None:
+    def postcode_shape(self, i: int, *, folded: bool = False) -> tuple[Part, str] | None:
         """The postcode at ``i`` and the name of its shape ("GB", "digits5", ...)."""
         t = self.tok(i)
         if t is None or t.kind == PUNCT or t.kind == NL:
             return None
-        if not (t.text[0].isdigit() or "A" <= t.text[0] <= "Z"):
+        first = t.text[0].upper() if folded else t.text[0]
+        if not (first.isdigit() or "A" <= first <= "Z"):
             return None  # every postcode shape starts with a digit or A-Z
         stop = min(len(self.text), t.start + 12)
         best: tuple[int, str, str] | None = None
         rank = {"strong": 3, "shaped": 2, "plain": 1}
         for shape in self.lex.postcodes:
-            m = shape.pattern.match(self.text, t.start, stop)
+            m = (shape.folded if folded else shape.pattern).match(self.text, t.start, stop)
             if m is None:
                 continue
             e = m.end()
@@ -163,6 +169,8 @@ class PlaceGrammar:
             k += 1
         if k >= self.n or self.toks[k].end != best[0]:
             return None
+        if folded and k > i and self.toks[k].low in self.stop_lower:
+            return None  # "2019 on", "1234 to": a number and a word, not "5675 zd"
         score = {"strong": 0.7, "shaped": 0.35, "plain": 0.0}[best[1]]
         return Part(i, k + 1, "postcode", score, best[1]), best[2]
 
@@ -214,6 +222,8 @@ class PlaceGrammar:
             tk = self.toks[k]
             if caps and (self._region_code(k) or self.country(k) is not None):
                 break
+            if caps and tk.low in self.lex.units and self._number_after(self.dot(k + 1)):
+                break  # "Stephen Stravenue Apt. 374": the unit is not part of the name
             if tk.is_cap and tk.low not in self.stop_cap and tk.low not in self.stop_lower:
                 caps += 1
                 last = k
@@ -226,6 +236,47 @@ class PlaceGrammar:
             else:
                 break
         return Part(i, last + 1, "city", 0.0, "place name")
+
+    def town(self, i: int) -> Part | None:
+        """One or two words of any case that end the clause: "dresden", "san diego".
+
+        Only asked for next to a postcode or region, where a lower-case town is
+        as telling as a capitalized one.
+        """
+        k = i
+        while k < self.n and k < i + 2:
+            tk = self.toks[k]
+            if tk.kind != WORD or (not tk.text.isalpha() and "-" not in tk.text):
+                break
+            if tk.low in self.stop_lower or tk.low in self.stop_cap or tk.low in self.lex.units:
+                break
+            k += 1
+        if k == i:
+            return None
+        return Part(i, k, "city", 0.0, "place name")
+
+    def folded_region(self, i: int) -> Part | None:
+        """A lower-case US state / CA province before a ZIP: "ny 11245", "fl 33674"."""
+        t = self.tok(i)
+        if t is None or t.kind != WORD or len(t.text) != 2 or not t.text.islower():
+            return None
+        if t.text.upper() not in self.lex.regions:
+            return None
+        shape = self.postcode_shape(i + 1, folded=True)
+        if shape is None or shape[1] not in ("digits5", "US-zip4", "CA", "CA-compact"):
+            return None
+        return Part(i, i + 1, "region", 0.0, "known")
+
+    def province(self, i: int) -> Part | None:
+        """An Italian / Spanish province in brackets after the town: "(FI)", "(to)"."""
+        o, code, c = self.tok(i), self.tok(i + 1), self.tok(i + 2)
+        if o is None or code is None or c is None or o.text != "(" or c.text != ")":
+            return None
+        if code.kind != WORD or len(code.text) != 2 or not code.text.isascii():
+            return None
+        if not (code.text.isupper() or code.text.islower()):
+            return None
+        return Part(i, i + 3, "region", 0.0, "province code")
 
     def _region_code(self, j: int) -> bool:
         t = self.toks[j]
