@@ -26,6 +26,7 @@ __all__ = [
     "NONCE_BYTES",
     "TAG_BYTES",
     "WRAPPED_KEY_BYTES",
+    "DataKey",
     "decrypt",
     "derive_key",
     "encrypt_with_nonce",
@@ -85,6 +86,39 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
     """
     nonce = os.urandom(NONCE_BYTES)
     return nonce, encrypt_with_nonce(key, nonce, plaintext, aad)
+
+
+class DataKey:
+    """A 256-bit data key prepared once for many seals and opens.
+
+    Building the AES key schedule costs more than encrypting a short value, so the
+    vault keeps one of these per cached data key. Behaviour is exactly that of the
+    module functions: :meth:`seal` draws a fresh random nonce on every call, and every
+    failure is the same opaque IntegrityError. Inputs may be any bytes-like object
+    (e.g. a ``memoryview`` slice of an envelope), so callers need not copy them.
+    """
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = _aead(key)
+
+    def __repr__(self) -> str:
+        return "DataKey(<redacted>)"
+
+    def seal(self, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+        """Like :func:`seal`: ``(fresh random nonce, ciphertext || tag)``."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce, self._aead.encrypt(nonce, plaintext, aad)
+
+    def open(self, nonce: bytes | memoryview, ciphertext: bytes | memoryview, aad: bytes) -> bytes:
+        """Like :func:`decrypt`; any failure is one opaque IntegrityError."""
+        if len(nonce) != NONCE_BYTES or len(ciphertext) < TAG_BYTES:
+            raise IntegrityError(_OPAQUE)
+        try:
+            return self._aead.decrypt(nonce, ciphertext, aad)
+        except (InvalidTag, ValueError, OverflowError):
+            raise IntegrityError(_OPAQUE) from None
 
 
 def derive_key(secret: bytes, *, salt: bytes, info: bytes) -> bytes:

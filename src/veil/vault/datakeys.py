@@ -23,13 +23,17 @@ from dataclasses import dataclass, replace
 from veil.errors import IntegrityError, SubjectForgottenError, VaultError
 from veil.storage import ErasureLedger, KeyRecord, Rewrapped, Store
 from veil.vault import _hazmat
-from veil.vault.envelope import KEY_ID_BYTES, encode_fields
+from veil.vault.envelope import KEY_ID_BYTES, encode_fields, key_prefix
 from veil.vault.keys import KekRef, KeyProvider
 
-__all__ = ["DataKeys", "subject_digest"]
+__all__ = ["DataKeys", "SealingKey", "subject_digest"]
 
 _WRAP_FORMAT = b"\x01"
 _CACHE_ENTRIES = 4096
+# A key that uses up its reserved block within one cache period gets a block twice as
+# large next time, up to this multiple of ``reserve_block``: busy keys then touch the
+# database rarely, while a crash still overcounts by at most that many seals.
+_MAX_BLOCK_GROWTH = 64
 
 
 def subject_digest(tenant: str, subject: str) -> bytes:
@@ -37,12 +41,25 @@ def subject_digest(tenant: str, subject: str) -> bytes:
     return hashlib.sha256(encode_fields("veil.tombstone.v1", tenant, subject)).digest()
 
 
-@dataclass(slots=True)
-class _Sealing:
+@dataclass(frozen=True, slots=True)
+class SealingKey:
+    """A DEK ready to seal: ``prefix`` is the envelope header up to the nonce."""
+
     version: int
     key_id: bytes
-    dek: bytes
+    cipher: _hazmat.DataKey
+    prefix: bytes
+
+
+def _sealing_key(version: int, key_id: bytes, dek: bytes) -> SealingKey:
+    return SealingKey(version, key_id, _hazmat.DataKey(dek), key_prefix(key_id, version))
+
+
+@dataclass(slots=True)
+class _Sealing:
+    key: SealingKey
     remaining: int
+    block: int
     loaded_at: float
 
 
@@ -65,7 +82,9 @@ class DataKeys:
         self._ttl, self._clock = cache_seconds, clock
         self._lock = threading.RLock()
         self._sealing: dict[tuple[str, str], _Sealing] = {}
-        self._opening: OrderedDict[tuple[str, str, int], tuple[bytes, bytes, float]] = OrderedDict()
+        self._opening: OrderedDict[tuple[str, str, int], tuple[bytes, _hazmat.DataKey, float]] = (
+            OrderedDict()
+        )
 
     # -- wrapping ----------------------------------------------------------------
 
@@ -107,33 +126,51 @@ class DataKeys:
 
     # -- sealing -----------------------------------------------------------------
 
-    def for_sealing(self, tenant: str, subject: str) -> tuple[int, bytes, bytes]:
-        """``(version, key_id, dek)`` to seal one value; counts that encryption."""
+    def for_sealing(self, tenant: str, subject: str) -> SealingKey:
+        """The key to seal one value with; counts that encryption."""
+        slot = (tenant, subject)
         with self._lock:
-            cached = self._sealing.get((tenant, subject))
+            cached = self._sealing.get(slot)
             now = self._clock()
-            if cached is None or cached.remaining <= 0 or now - cached.loaded_at > self._ttl:
-                cached = self._reserve(tenant, subject, now)
-                self._sealing[(tenant, subject)] = cached
+            if cached is None or now - cached.loaded_at > self._ttl:
+                cached = self._reserve(tenant, subject, now, None)
+                self._sealing[slot] = cached
+            elif cached.remaining <= 0:
+                cached = self._reserve(tenant, subject, now, cached)
+                self._sealing[slot] = cached
             cached.remaining -= 1
-            return cached.version, cached.key_id, cached.dek
+            return cached.key
 
-    def _reserve(self, tenant: str, subject: str, now: float) -> _Sealing:
+    def _reserve(self, tenant: str, subject: str, now: float, spent: _Sealing | None) -> _Sealing:
+        """Reserve a block of seals. ``spent`` is this process's still-fresh key whose
+        block ran out: its DEK is reused if it is still the latest, and the block grows."""
         digest = subject_digest(tenant, subject)
+        want = self._block
+        if spent is not None:
+            want = min(spent.block * 2, self._block * _MAX_BLOCK_GROWTH)
         for _ in range(8):
             if self._ledger.is_erased(digest):
                 raise SubjectForgottenError("the subject was erased")
             rec = self._store.latest_key(tenant, subject)
             if rec is not None and rec.seal_count < self._max_seals:
-                block = min(self._block, self._max_seals - rec.seal_count)
+                block = min(want, self._max_seals - rec.seal_count)
                 if self._store.reserve_seals(tenant, subject, rec.version, block, self._max_seals):
-                    return _Sealing(rec.version, rec.key_id, self._unwrap(rec), block, now)
+                    if (
+                        spent is not None
+                        and spent.key.version == rec.version
+                        and spent.key.key_id == rec.key_id
+                    ):
+                        # Same row, unwrapped less than cache_seconds ago: the erasure
+                        # check above is all a fresh unwrap would add.
+                        return _Sealing(spent.key, block, block, spent.loaded_at)
+                    key = _sealing_key(rec.version, rec.key_id, self._unwrap(rec))
+                    return _Sealing(key, block, block, now)
                 continue  # another writer took the last seals: look again
             created = self._create(tenant, subject, digest, 1 if rec is None else rec.version + 1)
             if created is not None:
-                return _Sealing(
-                    created[0].version, created[0].key_id, created[1], created[0].seal_count, now
-                )
+                new, dek = created
+                key = _sealing_key(new.version, new.key_id, dek)
+                return _Sealing(key, new.seal_count, new.seal_count, now)
         raise VaultError("could not reserve a data key under contention")
 
     def _create(
@@ -153,7 +190,9 @@ class DataKeys:
 
     # -- opening -----------------------------------------------------------------
 
-    def for_opening(self, tenant: str, subject: str, version: int, key_id: bytes) -> bytes:
+    def for_opening(
+        self, tenant: str, subject: str, version: int, key_id: bytes
+    ) -> _hazmat.DataKey:
         """The DEK that sealed an envelope; erased subjects raise SubjectForgottenError."""
         slot = (tenant, subject, version)
         with self._lock:
@@ -161,20 +200,20 @@ class DataKeys:
             now = self._clock()
             if hit is not None and now - hit[2] <= self._ttl:
                 self._opening.move_to_end(slot)
-                found_id, dek = hit[0], hit[1]
+                found_id, cipher = hit[0], hit[1]
             else:
                 if self._ledger.is_erased(subject_digest(tenant, subject)):
                     raise SubjectForgottenError("the subject was erased")
                 rec = self._store.get_key(tenant, subject, version)
                 if rec is None:
                     raise IntegrityError("sealed data failed to open")
-                found_id, dek = rec.key_id, self._unwrap(rec)
-                self._opening[slot] = (found_id, dek, now)
+                found_id, cipher = rec.key_id, _hazmat.DataKey(self._unwrap(rec))
+                self._opening[slot] = (found_id, cipher, now)
                 while len(self._opening) > _CACHE_ENTRIES:
                     self._opening.popitem(last=False)
         if found_id != key_id:
             raise IntegrityError("sealed data failed to open")
-        return dek
+        return cipher
 
     def evict(self, tenant: str, subject: str) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ the same opaque :class:`veil.errors.IntegrityError` as a forged one.
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 from dataclasses import dataclass
 
@@ -29,9 +30,12 @@ __all__ = [
     "FORMAT_VERSION",
     "HEADER_BYTES",
     "KEY_ID_BYTES",
+    "PREFIX_BYTES",
     "Binding",
     "Envelope",
     "encode_fields",
+    "key_prefix",
+    "unpack",
 ]
 
 FORMAT_VERSION = 1
@@ -39,7 +43,10 @@ KEY_ID_BYTES = 8
 _HEADER = struct.Struct(f">B{KEY_ID_BYTES}sI{NONCE_BYTES}s")
 _AAD_HEADER = struct.Struct(f">B{KEY_ID_BYTES}sI")
 HEADER_BYTES = _HEADER.size
+PREFIX_BYTES = _AAD_HEADER.size
 _MAX_FIELD = 2**16 - 1
+_LENGTH = struct.Struct(">I")
+_OPAQUE = "sealed data failed to open"
 
 
 def encode_fields(domain: str, *fields: str) -> bytes:
@@ -51,9 +58,38 @@ def encode_fields(domain: str, *fields: str) -> bytes:
     out = bytearray()
     for text in (domain, *fields):
         raw = text.encode("utf-8")
-        out += struct.pack(">I", len(raw))
+        out += _LENGTH.pack(len(raw))
         out += raw
     return bytes(out)
+
+
+_BINDING_DOMAIN = encode_fields("veil.binding.v1")
+
+
+def key_prefix(key_id: bytes, key_version: int) -> bytes:
+    """The envelope bytes before the nonce, which are also the start of the AAD.
+
+    Fixed per data key, so the vault computes it once per key rather than per value.
+    """
+    return _AAD_HEADER.pack(FORMAT_VERSION, key_id, key_version)
+
+
+def unpack(data: bytes | bytearray | memoryview) -> tuple[int, bytes, bytes]:
+    """``(key version, key id, envelope as bytes)``, checking only the layout.
+
+    Unlike :meth:`Envelope.parse` this does not copy the body out: callers slice a
+    ``memoryview`` of the returned bytes (prefix ``[:PREFIX_BYTES]``, nonce
+    ``[PREFIX_BYTES:HEADER_BYTES]``, body ``[HEADER_BYTES:]``). Anything malformed
+    raises the same opaque IntegrityError.
+    """
+    if type(data) is not bytes:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise IntegrityError(_OPAQUE)
+        data = bytes(data)  # a private copy: the caller may mutate its buffer meanwhile
+    if len(data) < HEADER_BYTES + TAG_BYTES or data[0] != FORMAT_VERSION:
+        raise IntegrityError(_OPAQUE)
+    _, key_id, key_version = _AAD_HEADER.unpack_from(data)
+    return key_version, key_id, data
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,20 +105,29 @@ class Binding:
     subject: str
     record: str
     field: str
+    # The canonical encoding, built once while validating: a binding is immutable and
+    # is often reused for many values, so seal/open should not re-encode it.
+    _encoded: bytes = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        out = bytearray(_BINDING_DOMAIN)
         for name in ("tenant", "subject", "record", "field"):
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise TypeError(f"Binding.{name} must be str")
-            if len(value.encode("utf-8")) > _MAX_FIELD:
+            raw = value.encode("utf-8")
+            if len(raw) > _MAX_FIELD:
                 raise ValueError(f"Binding.{name} is longer than {_MAX_FIELD} bytes")
+            out += _LENGTH.pack(len(raw))
+            out += raw
         if not self.tenant or not self.subject:
             raise ValueError("Binding.tenant and Binding.subject must be non-empty")
+        object.__setattr__(self, "_encoded", bytes(out))
 
     def encode(self) -> bytes:
-        """The canonical, length-prefixed byte encoding used as associated data."""
-        return encode_fields("veil.binding.v1", self.tenant, self.subject, self.record, self.field)
+        """The canonical, length-prefixed byte encoding used as associated data:
+        ``encode_fields("veil.binding.v1", tenant, subject, record, field)``."""
+        return self._encoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +149,7 @@ class Envelope:
     @staticmethod
     def associated_data(key_id: bytes, key_version: int, binding: Binding) -> bytes:
         """What the AEAD authenticates besides the nonce: version, key id/version, binding."""
-        return _AAD_HEADER.pack(FORMAT_VERSION, key_id, key_version) + binding.encode()
+        return key_prefix(key_id, key_version) + binding.encode()
 
     def to_bytes(self) -> bytes:
         return self.header + self.body
@@ -113,9 +158,9 @@ class Envelope:
     def parse(cls, data: bytes) -> Envelope:
         """Split an envelope into its fields; anything unexpected is an IntegrityError."""
         if not isinstance(data, bytes | bytearray | memoryview):
-            raise IntegrityError("sealed data failed to open")
+            raise IntegrityError(_OPAQUE)
         raw = bytes(data)
         if len(raw) < HEADER_BYTES + TAG_BYTES or raw[0] != FORMAT_VERSION:
-            raise IntegrityError("sealed data failed to open")
+            raise IntegrityError(_OPAQUE)
         _, key_id, key_version, nonce = _HEADER.unpack_from(raw)
         return cls(key_id=key_id, key_version=key_version, nonce=nonce, body=raw[HEADER_BYTES:])

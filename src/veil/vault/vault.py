@@ -34,8 +34,10 @@ Flash wear-levelling and filesystem journals may keep deleted blocks that SQLite
 processes' in-memory key caches honour ``forget`` within ``key_cache_seconds``.
 
 GCM limits: random 96-bit nonces are safe for 2**32 encryptions per key. Each DEK
-counts encryptions in the database (reserved in blocks, so a crash can only overcount)
-and a new DEK version starts when ``max_seals_per_key`` is reached.
+counts encryptions in the database (reserved in blocks, so a crash can only overcount;
+a key that exhausts its block within ``key_cache_seconds`` gets a doubled block, up to
+64 x ``reserve_block``) and a new DEK version starts when ``max_seals_per_key`` is
+reached.
 """
 
 from __future__ import annotations
@@ -47,9 +49,8 @@ from pathlib import Path
 
 from veil.errors import IntegrityError
 from veil.storage import ErasureLedger, Store, migrate, open_engine
-from veil.vault import _hazmat
 from veil.vault.datakeys import DataKeys, subject_digest
-from veil.vault.envelope import Binding, Envelope
+from veil.vault.envelope import HEADER_BYTES, PREFIX_BYTES, Binding, unpack
 from veil.vault.keys import KeyProvider, LocalKeyFile
 
 __all__ = ["DEFAULT_MAX_SEALS", "Vault"]
@@ -58,6 +59,8 @@ __all__ = ["DEFAULT_MAX_SEALS", "Vault"]
 # concurrent writers can never push a key past 2**32 encryptions.
 DEFAULT_MAX_SEALS = 2**31
 _BYTES, _TEXT = b"\x00", b"\x01"
+_BYTES_KIND, _TEXT_KIND = _BYTES[0], _TEXT[0]
+_BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
 class Vault:
@@ -129,16 +132,19 @@ class Vault:
         Raises SubjectForgottenError if the subject was erased: an erased subject id
         is never reused, callers must allocate a new one.
         """
-        if isinstance(value, str):
+        # The payload is copied only where the format forces it: the kind byte goes in
+        # front of the plaintext, the header in front of the ciphertext.
+        if isinstance(value, bytes):
+            plaintext = _BYTES + value
+        elif isinstance(value, str):
             plaintext = _TEXT + value.encode("utf-8")
-        elif isinstance(value, bytes | bytearray | memoryview):
-            plaintext = _BYTES + bytes(value)
+        elif isinstance(value, _BYTES_LIKE):
+            plaintext = _BYTES + value  # one copy, also of a mutable buffer
         else:
             raise TypeError("only str or bytes can be sealed")
-        version, key_id, dek = self._dek.for_sealing(binding.tenant, binding.subject)
-        aad = Envelope.associated_data(key_id, version, binding)
-        nonce, body = _hazmat.seal(dek, plaintext, aad)
-        return Envelope(key_id=key_id, key_version=version, nonce=nonce, body=body).to_bytes()
+        key = self._dek.for_sealing(binding.tenant, binding.subject)
+        nonce, body = key.cipher.seal(plaintext, key.prefix + binding.encode())
+        return b"".join((key.prefix, nonce, body))
 
     def open(self, envelope: bytes, binding: Binding) -> str | bytes:
         """Decrypt an envelope sealed for exactly this ``binding``.
@@ -146,17 +152,19 @@ class Vault:
         Any tampering, a wrong binding or an unknown key is one IntegrityError; an
         erased subject is SubjectForgottenError.
         """
-        parsed = Envelope.parse(envelope)
-        dek = self._dek.for_opening(
-            binding.tenant, binding.subject, parsed.key_version, parsed.key_id
+        version, key_id, raw = unpack(envelope)
+        cipher = self._dek.for_opening(binding.tenant, binding.subject, version, key_id)
+        plaintext = cipher.open(
+            raw[PREFIX_BYTES:HEADER_BYTES],
+            memoryview(raw)[HEADER_BYTES:],  # the body is not copied before decryption
+            raw[:PREFIX_BYTES] + binding.encode(),
         )
-        plaintext = _hazmat.decrypt(dek, parsed.nonce, parsed.body, parsed.aad(binding))
-        kind, raw = plaintext[:1], plaintext[1:]
-        if kind == _BYTES:
-            return raw
-        if kind == _TEXT:
+        kind = plaintext[0]
+        if kind == _BYTES_KIND:
+            return plaintext[1:]
+        if kind == _TEXT_KIND:
             try:
-                return raw.decode("utf-8")
+                return str(memoryview(plaintext)[1:], "utf-8")
             except UnicodeDecodeError:
                 raise IntegrityError("sealed data failed to open") from None
         raise IntegrityError("sealed data failed to open")

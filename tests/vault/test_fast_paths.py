@@ -1,0 +1,162 @@
+"""The throughput work keeps the format and the guarantees: byte-identical envelopes,
+cached keys that still honour erasure and counters, and copy-free inputs."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from veil.errors import IntegrityError, SubjectForgottenError
+from veil.vault import Binding, Vault, _hazmat
+from veil.vault.datakeys import DataKeys
+from veil.vault.envelope import (
+    HEADER_BYTES,
+    PREFIX_BYTES,
+    Envelope,
+    encode_fields,
+    key_prefix,
+    unpack,
+)
+
+B = Binding("clinic-1", "subject-1", "conv-1", "<EMAIL_1>")
+
+
+def _dek(vault: Vault, version: int = 1) -> bytes:
+    rec = vault.store.get_key(B.tenant, B.subject, version)
+    assert rec is not None
+    return vault._dek._unwrap(rec)
+
+
+def test_binding_encoding_is_cached_and_canonical() -> None:
+    expected = encode_fields("veil.binding.v1", "clinic-1", "subject-1", "conv-1", "<EMAIL_1>")
+    assert B.encode() == expected
+    moved = dataclasses.replace(B, record="conv-2")
+    assert moved.encode() == encode_fields(
+        "veil.binding.v1", "clinic-1", "subject-1", "conv-2", "<EMAIL_1>"
+    )
+    assert Binding("clinic-1", "subject-1", "conv-1", "<EMAIL_1>") == B
+    assert hash(B) == hash(Binding("clinic-1", "subject-1", "conv-1", "<EMAIL_1>"))
+    assert "_encoded" not in repr(B)
+
+
+@pytest.mark.parametrize("value", ["jane@example.com", b"\x00\xff" * 40, b"x" * 70_000])
+def test_envelope_is_the_documented_format(vault: Vault, value: str | bytes) -> None:
+    """Open the vault's output with the reference parser and the module-level AEAD."""
+    envelope = vault.seal(value, B)
+    parsed = Envelope.parse(envelope)
+    assert parsed.to_bytes() == envelope
+    assert envelope[:PREFIX_BYTES] == key_prefix(parsed.key_id, parsed.key_version)
+    plain = _hazmat.decrypt(_dek(vault), parsed.nonce, parsed.body, parsed.aad(B))
+    kind = b"\x01" if isinstance(value, str) else b"\x00"
+    assert plain == kind + (value.encode() if isinstance(value, str) else value)
+    # And the other way round: an envelope built by the reference code opens.
+    nonce, body = _hazmat.seal(_dek(vault), plain, parsed.aad(B))
+    again = Envelope(parsed.key_id, parsed.key_version, nonce, body).to_bytes()
+    assert vault.open(again, B) == value
+
+
+@pytest.mark.parametrize("make", [bytearray, memoryview])
+def test_bytes_like_values_and_envelopes(vault: Vault, make: type) -> None:
+    buffer = bytearray(b"secret bytes")
+    envelope = vault.seal(make(buffer), B)
+    assert vault.open(envelope, B) == b"secret bytes"
+    assert type(vault.open(make(bytearray(envelope)), B)) is bytes
+
+
+def test_str_subclass_is_sealed_as_text(vault: Vault) -> None:
+    class Name(str):
+        pass
+
+    opened = vault.open(vault.seal(Name("Zoë"), B), B)
+    assert opened == "Zoë"
+    assert type(opened) is str
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"\x01" * 10, b"\x02" + bytes(40), "text", bytes(HEADER_BYTES + 15)]
+)
+def test_unpack_rejects_malformed_envelopes_opaquely(raw: object) -> None:
+    with pytest.raises(IntegrityError, match=r"^sealed data failed to open$"):
+        unpack(raw)  # type: ignore[arg-type]
+
+
+def test_data_key_matches_module_functions_and_hides_key() -> None:
+    key = _hazmat.new_key()
+    cipher = _hazmat.DataKey(key)
+    nonce, body = cipher.seal(b"value", b"aad")
+    assert _hazmat.decrypt(key, nonce, body, b"aad") == b"value"
+    view = memoryview(b"..." + body)
+    assert cipher.open(memoryview(nonce), view[3:], b"aad") == b"value"
+    for args in [(nonce, body, b"other"), (nonce[:8], body, b"aad"), (nonce, body[:15], b"aad")]:
+        with pytest.raises(IntegrityError, match=r"^sealed data failed to open$"):
+            cipher.open(*args)
+    assert key.hex() not in repr(cipher)
+    with pytest.raises(IntegrityError):
+        _hazmat.DataKey(key[:16])  # AES-128 stays refused
+
+
+def _counting(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = DataKeys._unwrap
+
+    def unwrap(self: DataKeys, rec: object) -> bytes:
+        calls.append(1)
+        return real(self, rec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DataKeys, "_unwrap", unwrap)
+    return calls
+
+
+def test_busy_key_gets_growing_blocks_without_reunwrapping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = Vault.embedded(tmp_path, reserve_block=2)
+    unwraps = _counting(vault, monkeypatch)
+    counts = []
+    for _ in range(600):
+        vault.seal("v", B)
+        rec = vault.store.get_key(B.tenant, B.subject, 1)
+        assert rec is not None
+        counts.append(rec.seal_count)
+    reserved = sorted(set(counts))
+    steps = [b - a for a, b in zip([0, *reserved], reserved, strict=False)]
+    assert steps[:7] == [2, 4, 8, 16, 32, 64, 128]
+    assert max(steps) == 128  # capped at 64 x reserve_block
+    assert all(sealed <= count for sealed, count in zip(range(1, 601), counts, strict=True))
+    assert unwraps == []  # the DEK created here is reused for every block
+
+
+def test_expired_cache_unwraps_again_and_restarts_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [0.0]
+    base = Vault.embedded(tmp_path)
+    vault = Vault(
+        base.store,
+        base.ledger,
+        base.keys,
+        reserve_block=2,
+        key_cache_seconds=5,
+        clock=lambda: now[0],
+    )
+    unwraps = _counting(vault, monkeypatch)
+    for _ in range(7):  # blocks 2 + 4 + 8
+        vault.seal("v", B)
+    now[0] = 6.0
+    vault.seal("v", B)
+    assert len(unwraps) == 1
+    rec = vault.store.get_key(B.tenant, B.subject, 1)
+    assert rec is not None
+    assert rec.seal_count == 2 + 4 + 8 + 2
+
+
+def test_block_renewal_still_sees_erasure_by_another_process(tmp_path: Path) -> None:
+    vault = Vault.embedded(tmp_path, reserve_block=3)
+    other = Vault(vault.store, vault.ledger, vault.keys)
+    for _ in range(3):
+        vault.seal("v", B)
+    other.forget(B.tenant, B.subject)
+    with pytest.raises(SubjectForgottenError):
+        vault.seal("v", B)  # the block ran out: the renewal checks the ledger
