@@ -96,3 +96,23 @@ def test_duplicate_detector_names_are_refused() -> None:
 
 def test_empty_text() -> None:
     assert DetectionEngine([Fixed("a", f(EntityType.PERSON, 0, 1))]).find("") == []
+
+
+def test_address_absorbs_a_stronger_town_inside_it() -> None:
+    text = "ship to 12 Main Street, Springfield, IL 62704 today"
+    address = f(EntityType.ADDRESS, 8, 45, 0.8)
+    town = f(EntityType.LOCATION, 24, 35, 0.95)
+    outside = f(EntityType.LOCATION, 46, 51, 0.9)  # not inside: kept
+    engine = DetectionEngine([Fixed("a", address, town, outside)])
+    assert [(x.label, x.span) for x in engine.find(text)] == [
+        ("ADDRESS", Span(8, 45)),
+        ("LOCATION", Span(46, 51)),
+    ]
+
+
+def test_partly_overlapping_town_is_not_absorbed() -> None:
+    text = "ship to 12 Main Street, Springfield, IL 62704 today"
+    address = f(EntityType.ADDRESS, 8, 30, 0.8)
+    town = f(EntityType.LOCATION, 24, 35, 0.95)
+    out = DetectionEngine([Fixed("a", address, town)]).find(text)
+    assert ("LOCATION", Span(24, 35)) in [(x.label, x.span) for x in out]

@@ -6,10 +6,11 @@ a sorted list of non-overlapping findings, which is what ``transform`` expects.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import bisect
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from veil.core import Finding, Span
+from veil.core import Entity, EntityType, Finding, Span
 from veil.detect.base import Detector
 from veil.errors import DetectionError
 
@@ -17,6 +18,13 @@ __all__ = ["DetectionEngine", "resolve_overlaps"]
 
 # A fragment left over after trimming needs this many letters or digits to stand alone.
 _MIN_REMAINDER = 3
+
+# Composite types: a street address names its town and may name a person ("c/o ...").
+# Those parts belong to the address; letting a stronger town finding win would split the
+# address and leave its separators and neighbours uncovered.
+COMPOSITES: Mapping[Entity, frozenset[Entity]] = {
+    EntityType.ADDRESS: frozenset({EntityType.LOCATION, EntityType.PERSON}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +88,28 @@ class DetectionEngine:
             and f.end > f.start
             and text[f.start : f.end].strip().casefold() not in self._allow
         ]
-        return resolve_overlaps(text, kept)
+        return resolve_overlaps(text, absorb_parts(kept))
+
+
+def absorb_parts(findings: Sequence[Finding]) -> list[Finding]:
+    """Drop findings lying wholly inside a finding of a type that :data:`COMPOSITES`
+    says contains theirs (a town inside an address)."""
+    out = list(findings)
+    for whole, parts in COMPOSITES.items():
+        spans = sorted((f.start, f.end) for f in out if f.entity == whole)
+        if not spans:
+            continue
+        starts = [start for start, _ in spans]
+        reach: list[int] = []  # reach[i]: furthest end among spans[0..i]
+        for _, end in spans:
+            reach.append(max(end, reach[-1]) if reach else end)
+        out = [f for f in out if f.entity not in parts or not _inside(f, starts, reach)]
+    return out
+
+
+def _inside(f: Finding, starts: list[int], reach: list[int]) -> bool:
+    i = bisect.bisect_right(starts, f.start) - 1
+    return i >= 0 and reach[i] >= f.end
 
 
 def resolve_overlaps(text: str, findings: Iterable[Finding]) -> list[Finding]:
