@@ -8,7 +8,11 @@ EXPECTED = {
     "DetectionSettings",
     "EntityType",
     "Finding",
+    "Protected",
     "Span",
+    "SubjectForgottenError",
+    "TransformSettings",
+    "Veil",
     "VeilError",
 }
 

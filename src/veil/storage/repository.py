@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
@@ -220,18 +220,43 @@ class Store(Repository):
         """Store a token's sealed value. A token is issued once per conversation:
         reusing one raises StorageError rather than silently replacing its value."""
         with self._tx("put_token") as s:
-            self._ensure_subject(s, tenant, subject)
-            s.add(
-                VaultEntry(
-                    conversation=conversation,
-                    token=token,
-                    tenant=tenant,
-                    subject=subject,
-                    entity=entity,
-                    envelope=envelope,
-                    created_at=self._now(),
-                )
+            self._insert_tokens(
+                s, [TokenEntry(tenant, conversation, subject, token, entity, envelope)]
             )
+
+    def put_tokens(self, entries: Sequence[TokenEntry]) -> None:
+        """Store many tokens in ONE transaction: all of them, or none.
+
+        The batched form of :meth:`put_token` (one commit per message instead of one
+        per token); a token already issued in its conversation, including twice within
+        ``entries``, fails the whole batch with StorageError. An empty batch is a no-op.
+        """
+        if not entries:
+            return
+        with self._tx("put_tokens") as s:
+            self._insert_tokens(s, entries)
+
+    def _insert_tokens(self, session: Session, entries: Sequence[TokenEntry]) -> None:
+        for tenant, subject in dict.fromkeys((e.tenant, e.subject) for e in entries):
+            self._ensure_subject(session, tenant, subject)
+        now = self._now()
+        # A list of parameter sets is one executemany: SQLAlchemy batches it into
+        # multi-row INSERTs ("insertmanyvalues") on both SQLite and PostgreSQL.
+        session.execute(
+            insert(VaultEntry),
+            [
+                {
+                    "conversation": e.conversation,
+                    "token": e.token,
+                    "tenant": e.tenant,
+                    "subject": e.subject,
+                    "entity": e.entity,
+                    "envelope": e.envelope,
+                    "created_at": now,
+                }
+                for e in entries
+            ],
+        )
 
     def get_tokens(self, conversation: str) -> list[TokenEntry]:
         """Every token issued in ``conversation``, in token order."""

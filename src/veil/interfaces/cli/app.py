@@ -1,4 +1,4 @@
-"""``veil`` command line: detect and evaluate (more commands join as stages land).
+"""``veil`` command line: detect, evaluate, and protect / restore / forget with a vault.
 
 This is the edge: it reads argv, files and the environment, builds settings once and
 translates every :class:`~veil.errors.VeilError` into a one-line message and an exit
@@ -24,7 +24,7 @@ from veil.errors import ConfigurationError, MalformedInputError, VeilError
 from veil.evaluation import LabeledText, LabelMap, evaluate
 from veil.interfaces.cli.render import eval_table, findings_table, masked
 from veil.interfaces.jsonl import Row, labeled, read_rows
-from veil.pipeline import Analyzer
+from veil.pipeline import Analyzer, Veil
 
 __all__ = ["app"]
 
@@ -191,3 +191,70 @@ def _label_map(path: Path) -> dict[str, str | None]:
     ):
         raise ConfigurationError("label map must be a JSON object of label -> type or null")
     return raw
+
+
+DataDirOption = Annotated[
+    Path, typer.Option("--data-dir", help="Vault directory (SQLite + key file), made on first use.")
+]
+TenantOption = Annotated[str, typer.Option("--tenant", help="Tenant id.")]
+TextArgument = Annotated[
+    str, typer.Argument(help="The text; '-' reads stdin (keeps personal data out of argv).")
+]
+
+
+def _text(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def _veil(data_dir: Path, tenant: str, config: Path | None) -> Veil:
+    analyzer = Analyzer.from_settings(_settings(config, None).detection)
+    return Veil.embedded(data_dir, analyzer=analyzer, tenant=tenant)
+
+
+@app.command()
+def protect(
+    text: TextArgument,
+    conversation: Annotated[str, typer.Option("--conversation", help="Conversation id.")],
+    subject: Annotated[str, typer.Option("--subject", help="Data subject (customer) id.")],
+    data_dir: DataDirOption = Path(".veil"),
+    tenant: TenantOption = "default",
+    config: ConfigOption = None,
+) -> None:
+    """Print TEXT with its personal data replaced by pseudonyms; the values go to the vault."""
+    try:
+        with _veil(data_dir, tenant, config) as veil:
+            protected = veil.protect(_text(text), conversation=conversation, subject=subject)
+    except VeilError as exc:
+        raise _fail(exc) from None
+    typer.echo(protected.text)
+
+
+@app.command()
+def restore(
+    text: TextArgument,
+    conversation: Annotated[str, typer.Option("--conversation", help="Conversation id.")],
+    data_dir: DataDirOption = Path(".veil"),
+    tenant: TenantOption = "default",
+) -> None:
+    """Print TEXT with the pseudonyms issued in the conversation put back."""
+    try:
+        with Veil.embedded(data_dir, tenant=tenant) as veil:
+            restored = veil.restore(_text(text), conversation=conversation)
+    except VeilError as exc:
+        raise _fail(exc) from None
+    typer.echo(restored)
+
+
+@app.command()
+def forget(
+    subject: Annotated[str, typer.Option("--subject", help="Data subject (customer) id.")],
+    data_dir: DataDirOption = Path(".veil"),
+    tenant: TenantOption = "default",
+) -> None:
+    """Crypto-shred a data subject: every value stored for them becomes unreadable."""
+    try:
+        with Veil.embedded(data_dir, tenant=tenant) as veil:
+            veil.forget(subject)
+    except VeilError as exc:
+        raise _fail(exc) from None
+    err.print("subject forgotten", highlight=False, markup=False)

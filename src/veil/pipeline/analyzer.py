@@ -1,8 +1,4 @@
-"""The only place where the stages are wired together.
-
-For now the flow is ``ingest.normalize`` → ``detect`` → map spans back to the
-original characters. Transform, vault, policy and audit join here as they land.
-"""
+"""Detection wired: ``ingest.normalize`` → ``detect`` → spans on the ORIGINAL text."""
 
 from __future__ import annotations
 

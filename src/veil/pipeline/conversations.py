@@ -1,0 +1,219 @@
+"""Each conversation's token map, kept in the vault; and each tenant's pseudonym key.
+
+Storage layout (``vault_entries``, one row per issued pseudonym)::
+
+    conversation, token = the pseudonym, entity label, tenant, subject
+    envelope = seal(json {f: 1, n: order, v: value, i: identity, o: form},
+                    Binding(tenant, subject, record=conversation, field=token))
+
+So a value is readable only with the subject's data key, and ``forget(subject)`` takes
+its entries with it. Reading a map opens every envelope; the result is cached per
+conversation and reused only while the stored token list is unchanged and for at most
+``cache_seconds`` (another process may have forgotten a subject meanwhile).
+
+The tenant pseudonym key (``TokenContext.key``) is an HMAC of the tenant id under a
+root: one given by the caller, or a random root sealed in the vault itself under the
+reserved subject ``veil:pseudonym-key`` (guarded by the KEK, moved by ``rewrap``,
+shared by every process on the vault).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from veil.core import CustomEntity, EntityType
+from veil.errors import IntegrityError, StorageError, SubjectForgottenError, VaultError
+from veil.transform import EMPTY_MAP, TokenEntry, TokenMap
+
+if TYPE_CHECKING:
+    # Storage and vault pull in SQLAlchemy, Alembic and cryptography; ``import veil``
+    # stays fast and they load when a Veil is built.
+    from veil.storage import Store
+    from veil.storage import TokenEntry as StoredToken
+    from veil.vault import Binding, Vault
+
+__all__ = ["RESERVED_PREFIX", "ConversationMaps"]
+
+RESERVED_PREFIX = "veil:"  # ids veil keeps for itself
+_KEY_SUBJECT = "veil:pseudonym-key"
+_KEY_FIELD = "root/v1"
+_ROOT_BYTES = 32
+_ENTRY_FORMAT = 1
+_CACHE_ENTRIES = 1024
+
+
+def _binding(tenant: str, subject: str, record: str, field: str) -> Binding:
+    from veil.vault import Binding
+
+    return Binding(tenant, subject, record, field)
+
+
+def _stored(
+    tenant: str, conversation: str, subject: str, token: str, entity: str, envelope: bytes
+) -> StoredToken:
+    from veil.storage import TokenEntry as StoredToken
+
+    return StoredToken(tenant, conversation, subject, token, entity, envelope)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    tokens: frozenset[str]
+    token_map: TokenMap
+    at: float
+
+
+class ConversationMaps:
+    """Loads and persists token maps through the vault. Thread-safe."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        store: Store,
+        *,
+        root: bytes | None = None,
+        cache_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if root is not None and len(root) < _ROOT_BYTES:
+            raise VaultError(f"a pseudonym key must hold at least {_ROOT_BYTES} bytes")
+        self.vault, self.store = vault, store
+        self._root, self._ttl, self._clock = root, cache_seconds, clock
+        self._lock = threading.Lock()
+        self._keys: dict[str, bytes] = {}
+        self._maps: OrderedDict[tuple[str, str], _Cached] = OrderedDict()
+
+    # -- token maps ----------------------------------------------------------------
+
+    def load(self, tenant: str, conversation: str, *, strict: bool) -> TokenMap:
+        """Every pseudonym issued in ``conversation`` for ``tenant``.
+
+        An erased subject's leftover entries (a database restored from a backup)
+        raise SubjectForgottenError when ``strict``, else they are left out. Tampered
+        entries raise IntegrityError either way.
+        """
+        rows = [r for r in self.store.get_tokens(conversation) if r.tenant == tenant]
+        tokens = frozenset(r.token for r in rows)
+        hit = self._cached(tenant, conversation)
+        if hit is not None and hit.tokens == tokens:
+            return hit.token_map
+        base = hit.token_map if hit is not None and hit.tokens <= tokens else EMPTY_MAP
+        known = {entry.pseudonym for entry in base}
+        opened: list[tuple[int, TokenEntry]] = []
+        skipped = False
+        for row in rows:
+            if row.token in known:
+                continue
+            binding = _binding(tenant, row.subject, conversation, row.token)
+            try:
+                sealed = self.vault.open(row.envelope, binding)
+            except SubjectForgottenError:
+                if strict:
+                    raise
+                skipped = True
+                continue
+            opened.append(_decode(row.token, row.entity, sealed))
+        opened.sort(key=lambda pair: pair[0])
+        token_map = TokenMap((*base.entries, *(entry for _, entry in opened)))
+        if not skipped:
+            self._remember(tenant, conversation, tokens, token_map)
+        return token_map
+
+    def persist(
+        self, tenant: str, conversation: str, subject: str, before: TokenMap, after: TokenMap
+    ) -> None:
+        """Seal the entries ``after`` adds to ``before`` and write them in ONE transaction."""
+        rows = []
+        for seq, entry in enumerate(after.entries[len(before) :], len(before)):
+            binding = _binding(tenant, subject, conversation, entry.pseudonym)
+            envelope = self.vault.seal(_encode(seq, entry), binding)
+            label = entry.entity.label
+            rows.append(_stored(tenant, conversation, subject, entry.pseudonym, label, envelope))
+        if rows:
+            self.store.put_tokens(rows)
+        self._remember(tenant, conversation, frozenset(e.pseudonym for e in after), after)
+
+    def forget_cached(self) -> None:
+        """Drop every cached map (after an erasure: which conversations it hit is unknown)."""
+        with self._lock:
+            self._maps.clear()
+
+    def _cached(self, tenant: str, conversation: str) -> _Cached | None:
+        with self._lock:
+            hit = self._maps.get((tenant, conversation))
+            if hit is None or self._clock() - hit.at > self._ttl:
+                return None
+            self._maps.move_to_end((tenant, conversation))
+            return hit
+
+    def _remember(
+        self, tenant: str, conversation: str, tokens: frozenset[str], m: TokenMap
+    ) -> None:
+        with self._lock:
+            self._maps[(tenant, conversation)] = _Cached(tokens, m, self._clock())
+            self._maps.move_to_end((tenant, conversation))
+            while len(self._maps) > _CACHE_ENTRIES:
+                self._maps.popitem(last=False)
+
+    # -- the tenant pseudonym key ----------------------------------------------------
+
+    def key(self, tenant: str) -> bytes:
+        """The tenant's pseudonym key: HMAC-SHA256(root, domain || tenant)."""
+        with self._lock:
+            key = self._keys.get(tenant)
+            if key is None:
+                root = self._root if self._root is not None else self._vault_root(tenant)
+                info = b"veil.pseudonym-key.v1\x00" + tenant.encode("utf-8")
+                key = self._keys[tenant] = hmac.new(root, info, hashlib.sha256).digest()
+            return key
+
+    def _vault_root(self, tenant: str) -> bytes:
+        """The tenant's random root, sealed in the vault; the first caller creates it."""
+        record = f"{RESERVED_PREFIX}key:{tenant}"
+        binding = _binding(tenant, _KEY_SUBJECT, record, _KEY_FIELD)
+        for _ in range(3):
+            for row in self.store.get_tokens(record):
+                if row.tenant == tenant and row.token == _KEY_FIELD:
+                    root = self.vault.open(row.envelope, binding)
+                    if not isinstance(root, bytes) or len(root) != _ROOT_BYTES:
+                        raise IntegrityError("sealed data failed to open")
+                    return root
+            envelope = self.vault.seal(secrets.token_bytes(_ROOT_BYTES), binding)
+            try:
+                self.store.put_tokens(
+                    [_stored(tenant, record, _KEY_SUBJECT, _KEY_FIELD, "KEY", envelope)]
+                )
+            except StorageError:
+                continue  # another process created it first: read theirs
+        raise VaultError("the tenant pseudonym key could not be established")
+
+
+def _encode(seq: int, entry: TokenEntry) -> str:
+    doc = {"f": _ENTRY_FORMAT, "n": seq, "v": entry.value, "i": entry.identity, "o": entry.form}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(token: str, label: str, sealed: str | bytes) -> tuple[int, TokenEntry]:
+    entity = EntityType(label) if label in EntityType.__members__ else CustomEntity(label)
+    try:
+        if not isinstance(sealed, str):
+            raise TypeError
+        doc = json.loads(sealed)
+        if doc["f"] != _ENTRY_FORMAT:
+            raise ValueError
+        value, identity, form = doc["v"], doc["i"], doc["o"]
+        if not all(isinstance(f, str) for f in (value, identity, form)):
+            raise TypeError
+        return int(doc["n"]), TokenEntry(token, value, entity, identity, form)
+    except (ValueError, KeyError, TypeError):
+        # No chaining: the decoder's message could quote the sealed value.
+        raise IntegrityError("sealed data failed to open") from None
