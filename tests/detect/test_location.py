@@ -94,3 +94,25 @@ def test_one_megabyte_of_mixed_text(det: LocationDetector) -> None:
     chunk = "Hi, I moved from Paris to New York on 2024-01-05, order 4242! "
     text = chunk * (1_000_000 // len(chunk))
     assert len(list(det.find(text))) > 1000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My passport number is 25HT63995.",
+        "I live in 25HT63995",
+        "IBAN NL14 RABO 6531 0837 17",
+        "alert from 8cb9:17ea:6341:efc6::1",
+        "ticket ref 12Paris",
+        "code FR_2 is active",
+        "login name paris_88, email it to lyon_b@example.com",
+    ],
+)
+def test_places_never_inside_codes(det: LocationDetector, text: str) -> None:
+    # Any score: a place glued to digits or underscores is part of a code.
+    assert [text[f.start : f.end] for f in det.find(text)] == []
+
+
+def test_places_next_to_codes_still_found(det: LocationDetector) -> None:
+    text = "Passport 25HT63995 issued in Haiti, shipped to Paris (order 12B-7)."
+    assert places(det, text) == ["Haiti", "Paris"]

@@ -98,6 +98,55 @@ def test_features_are_value_strings_and_unknown_hides_lexicon() -> None:
     assert not any(f.startswith("lx=F") for f in hidden)
 
 
+def _reference_tag(model: NameModel, text: str) -> list[tuple[int, float]]:
+    """Greedy decoding straight from the definition: features() and scores()."""
+    tokens = tokenize(text)
+    out: list[tuple[int, float]] = []
+    prev = 0
+    for i, tok in enumerate(tokens):
+        if not candidate(tok):
+            out.append((0, 0.0))
+            prev = 0
+            continue
+        s = model.scores(features(tokens, i, text), prev)
+        allowed = [k for k in range(len(TAGS)) if not (k == 2 and prev not in (1, 2))]
+        allowed = [k for k in allowed if not (k == 4 and prev not in (3, 4))]
+        best = max(allowed, key=s.__getitem__)
+        out.append((best, s[best] - s[0]))
+        prev = best
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My neighbour Zbigniewa brought the parcel.",
+        "Dear Mr. O'Neil, your flight from Kurtuluşköy to New York is booked.\nAnna's card 4242",
+        "Hi!! I am Jean-Luc van der Berg, based in Brenvik; call 555 0100. Thanks, JOHN SMITH",
+        "Sent from Lyon, France. (Dr Ngozi Okonkwo-Adeyemi) ref 12Paris",
+        "",
+    ],
+)
+def test_fast_tagging_is_exactly_the_reference(text: str) -> None:
+    # The tagger memoises per-token sums; margins must stay the same floats, twice.
+    model = NameModel.default()
+    expected = _reference_tag(model, text)
+    assert model.tag(tokenize(text), text) == expected
+    assert model.tag(tokenize(text), text) == expected
+
+
+def test_scores_add_every_feature_row_in_order() -> None:
+    weights = {
+        "b": [0.1, 0.2, 0.0, 0.0, -0.3],
+        "w=anna": [0.0, 1.5, 0.0, 0.0, 0.0],
+        "pt=O": [0.7, 0.0, 0.0, 0.0, 0.0],
+        "ptc=Oc=C": [0.0, 0.0, 0.0, 0.25, 0.0],
+    }
+    model = NameModel(weights)
+    assert model.scores(["b", "c=C", "w=anna"], 0) == [0.1 + 0.7, 0.2 + 1.5, 0.0, 0.25, -0.3]
+    assert model.scores(["nothing", "c=l"], 1) == [0.0] * 5
+
+
 def test_tagged_spans_is_shared_between_detectors() -> None:
     text = "My neighbour Zbigniewa brought the parcel."
     assert tagged_spans(text) is tagged_spans(text)

@@ -12,6 +12,7 @@ __all__ = [
     "EPONYMS",
     "FOREIGN_WORDS",
     "LOCATION_CUES",
+    "NAME_CUE_ENDINGS",
     "NAME_CUE_PHRASES",
     "NAME_CUE_WORDS",
     "NOT_NAME",
@@ -173,6 +174,8 @@ NAME_CUE_PHRASES: dict[tuple[str, ...], bool] = {
     ("chamo-me",): True,
     ("meu", "nome", "é"): True,
 }
+# The last words of the cue phrases: a name cue can only end with one of these.
+NAME_CUE_ENDINGS = frozenset(phrase[-1] for phrase in NAME_CUE_PHRASES)
 # Words before a candidate place (up to three back) that make it a place.
 LOCATION_CUES = _words(
     """

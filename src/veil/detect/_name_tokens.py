@@ -44,10 +44,9 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into :class:`Token` objects, in order."""
-    freq = lexicon.word_frequencies()
-    firsts = lexicon.first_names()
-    lasts = lexicon.surnames()
+    facts = _facts_memo
     out: list[Token] = []
+    append = out.append
     prev_end = 0
     for m in _TOKEN.finditer(text):
         start, end = m.span()
@@ -58,24 +57,43 @@ def tokenize(text: str) -> list[Token]:
             end -= 2
         low = word.lower().replace("’", "'")
         upper = len(word) > 1 and word.isupper()
-        cap = word[0].isupper() and not upper
-        out.append(
+        fact = facts.get(low)
+        if fact is None:
+            if len(facts) >= _FACTS_MEMO_SIZE:
+                facts.clear()  # a crude bound; frequent words come back at once
+            fact = facts[low] = _facts(low)
+        # Positional, in field order: start end text low gap cap upper possessive
+        # zipf first last.
+        append(
             Token(
-                start=start,
-                end=end,
-                text=word,
-                low=low,
-                gap=text[prev_end:start],
-                cap=cap,
-                upper=upper,
-                possessive=possessive,
-                zipf=freq.get(low, 0.0),
-                first=low in firsts,
-                last=low in lasts,
+                start,
+                end,
+                word,
+                low,
+                text[prev_end:start],
+                word[0].isupper() and not upper,
+                upper,
+                possessive,
+                *fact,
             )
         )
         prev_end = m.end()
     return out
+
+
+# What the lexicons say about a lower-case word, memoised: a message costs one
+# dict look-up per word instead of three.
+_facts_memo: dict[str, tuple[float, bool, bool]] = {}
+_FACTS_MEMO_SIZE = 20_000
+
+
+def _facts(low: str) -> tuple[float, bool, bool]:
+    """(Zipf frequency, given name, surname) of a lower-case word."""
+    return (
+        lexicon.word_frequencies().get(low, 0.0),
+        low in lexicon.first_names(),
+        low in lexicon.surnames(),
+    )
 
 
 @lru_cache(maxsize=4)

@@ -7,7 +7,9 @@ or verb of place before it ("in", "from", "moved to", "live in") or a following
 ", <place>" raises it; being an ordinary English word ("Nice", "Reading",
 "Mobile"), a given name ("Victoria"), the start of a full name ("Paris Hilton") or
 preceded by a person cue ("my name is", "Dr.") lowers it. Lower-case places are
-taken only right after a place cue and when they are not ordinary words.
+taken only right after a place cue and when they are not ordinary words. A place
+starts and ends at word boundaries: letters glued to digits or underscores
+("25HT63995", "NL14", "paris_88") are part of a code, never a place.
 
 Street addresses are a separate detector; it may reuse :func:`veil.detect.lexicon.places`.
 """
@@ -51,10 +53,12 @@ class LocationDetector:
 
     def find(self, text: str) -> Iterable[Finding]:
         tokens = list(shared_tokens(text))
+        firsts = _first_words()
         out: list[Finding] = []
         i = 0
         while i < len(tokens):
-            match = _longest_place(text, tokens, i)
+            # Most words start no place: one set look-up decides (see _longest_place).
+            match = _longest_place(text, tokens, i) if tokens[i].low in firsts else None
             if match is None:
                 j = _unknown_after_cue(tokens, i)
                 if j == i:
@@ -64,11 +68,12 @@ class LocationDetector:
             else:
                 j, key = match
                 score, why = _score(text, tokens, i, j, key)
-            if score >= self._min_score:
+            start, end = tokens[i].start, tokens[j - 1].end
+            if score >= self._min_score and _whole_words(text, start, end):
                 out.append(
                     Finding(
                         entity=EntityType.LOCATION,
-                        span=Span(tokens[i].start, tokens[j - 1].end),
+                        span=Span(start, end),
                         score=round(min(score, 0.95), 3),
                         detector=self.name,
                         reason=why,
@@ -77,7 +82,21 @@ class LocationDetector:
             i = j
         if self._use_model:
             out = merge_model_findings(text, "LOC", out, EntityType.LOCATION, self.name)
+            out = [f for f in out if _whole_words(text, f.start, f.end)]
         return out
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """False when the span starts or ends inside an alphanumeric run ("HT" in the
+    passport number "25HT63995", "FR" in "FR_2"): tokens never hold digits or
+    underscores, so a place read there is part of a code, not a word."""
+    before = text[start - 1 : start] if start else ""
+    after = text[end : end + 1]
+    return not (_glued(before) or _glued(after))
+
+
+def _glued(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 @cache

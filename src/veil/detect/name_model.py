@@ -13,6 +13,9 @@ synthetic messages only (never on benchmark rows) and shipped as
 Only "candidate" tokens are scored (capitalised, all-caps, or a lower-case word that a
 name or place list knows or that is not an ordinary English word); every other token
 is ``O``, which keeps the cost to a few dictionary look-ups per name-like word.
+A token's own features (word, affixes, lexicon code, gap) are summed once per distinct
+word and position facts and memoised; only the features that read its neighbours are
+looked up per message. Scores are bit-identical to summing every feature in order.
 """
 
 from __future__ import annotations
@@ -24,10 +27,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import repeat
 
 from veil.core import EntityType, Finding, Span
-from veil.detect import lexicon
+from veil.detect._name_features import Message, OwnKey, candidate, features, own_features
 from veil.detect._name_rules import (
     CALENDAR,
     EPONYMS,
@@ -37,7 +39,7 @@ from veil.detect._name_rules import (
     PARTICLES,
     TITLES,
 )
-from veil.detect._name_tokens import Token, is_sentence_start, shared_tokens
+from veil.detect._name_tokens import Token, shared_tokens
 from veil.errors import ConfigurationError
 
 __all__ = [
@@ -65,99 +67,9 @@ class TaggedSpan:
     margin: float
 
 
-def candidate(tok: Token) -> bool:
-    """Tokens the model scores; all others are ``O`` without looking."""
-    if tok.cap or tok.upper:
-        return True
-    return tok.first or tok.last or tok.zipf == 0.0 or tok.low in PARTICLES or _is_place(tok)
-
-
-def _is_place(tok: Token) -> bool:
-    return tok.low in lexicon.places()
-
-
-def _shape(word: str) -> str:
-    out: list[str] = []
-    for ch in word:
-        c = "X" if ch.isupper() else "x" if ch.isalpha() else ch
-        if not out or out[-1] != c:
-            out.append(c)
-    return "".join(out)[:5]
-
-
-def _case(tok: Token) -> str:
-    return "U" if tok.upper else "C" if tok.cap else "l"
-
-
-def _lex(tok: Token, *, known: bool = True) -> str:
-    """Lexicon facts as one short code: given name, surname, place kind, Zipf bucket."""
-    zipf = f"z{int(tok.zipf)}"
-    if not known:
-        return "---" + zipf
-    place = lexicon.place_entries().get(tok.low)
-    kind = "-" if place is None else place.kind[:2] + str(min(7, int(place.log_population)))
-    return f"{'F' if tok.first else '-'}{'S' if tok.last else '-'}{kind}{zipf}"
-
-
-def _gap(gap: str) -> str:
-    g = gap.strip(" \u00a0")
-    if not g:
-        return "sp" if gap else "none"
-    for ch, code in (("\n", "nl"), (",", "cm"), (":", "co"), (".", "pd"), ("(", "pa")):
-        if ch in g:
-            return code
-    return "ot"
-
-
-def features(
-    tokens: Sequence[Token], i: int, text: str, *, unknown: frozenset[int] = frozenset()
-) -> list[str]:
-    """Tag-independent features of token ``i``.
-
-    ``unknown`` (training only) lists token indices to present as words no lexicon
-    knows, so the model also learns to read names that are in no list.
-    """
-    tok = tokens[i]
-
-    def lex(k: int) -> str:
-        return _lex(tokens[k], known=k not in unknown)
-
-    low = tok.low
-    n = len(tokens)
-    prev = tokens[i - 1] if i > 0 else None
-    prev2 = tokens[i - 2] if i > 1 else None
-    nxt = tokens[i + 1] if i + 1 < n else None
-    nxt2 = tokens[i + 2] if i + 2 < n else None
-    case = _case(tok)
-    f = ["b", "c=" + case, "sh=" + _shape(tok.text), "len=" + str(min(len(low), 9))]
-    if i not in unknown:
-        f.append("w=" + low)
-    f += ["p2=" + low[:2], "p3=" + low[:3], "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:]]
-    code = lex(i)
-    f += ["lx=" + code, "lxc=" + code + case]
-    f.append("g=" + _gap(tok.gap))
-    if is_sentence_start(tokens, i, TITLES):
-        f += ["ss", "ssc=" + case]
-    if tok.possessive:
-        f.append("pos")
-    after = text[tok.end : tok.end + 3].lstrip(" ")
-    if after[:1].isdigit() or text[max(0, tok.start - 2) : tok.start].strip()[-1:].isdigit():
-        f.append("dig")
-    if prev is not None:
-        f += ["w-1=" + prev.low, "c-1=" + _case(prev), "w-1c=" + prev.low + case]
-        f += ["lx-1=" + lex(i - 1), "t1=" + str(prev.low in TITLES)]
-    else:
-        f.append("w-1=<s>")
-    f.append("w-2=" + (prev2.low if prev2 is not None else "<s>"))
-    if prev2 is not None and prev is not None:
-        f.append("w-21=" + prev2.low + "_" + prev.low)
-    if nxt is not None:
-        f += ["w+1=" + nxt.low, "c+1=" + _case(nxt), "g+1=" + _gap(nxt.gap)]
-        f += ["lx+1=" + lex(i + 1), "w+1c=" + nxt.low + case]
-    else:
-        f.append("w+1=</s>")
-    f.append("w+2=" + (nxt2.low if nxt2 is not None else "</s>"))
-    return f
+_ZERO = (0, 0, 0, 0, 0)
+# Distinct (word, gap, position facts) whose summed weights stay memoised (a few MB).
+_OWN_MEMO_SIZE = 10_000
 
 
 def _allowed(prev_tag: int, tag: int) -> bool:
@@ -169,12 +81,34 @@ def _allowed(prev_tag: int, tag: int) -> bool:
     return True
 
 
+# Tags allowed after each tag, in index order (max() keeps the first of equal scores).
+_ALLOWED = tuple(tuple(k for k in range(len(TAGS)) if _allowed(p, k)) for p in range(len(TAGS)))
+
+
 class NameModel:
     """BIO tagger over :data:`TAGS`; ``weights`` maps a feature to one weight per tag."""
 
     def __init__(self, weights: Mapping[str, Sequence[float]]) -> None:
-        # One dict per tag: summing with map() over a dict's ``get`` runs in C.
-        self._w = tuple({k: row[t] for k, row in weights.items() if row[t]} for t in range(5))
+        # One row of per-tag weights per feature: a token costs one dict look-up per
+        # feature, and zip() turns the rows into per-tag columns in C. Summing a column
+        # adds the same weights in the same order as a per-tag sum would, so scores are
+        # the same floats to the last bit; all-zero rows add nothing and are dropped.
+        self._rows: dict[str, tuple[float, ...]] = {
+            k: tuple(row) for k, row in weights.items() if any(row)
+        }
+        # A token's own features come first in its feature list, so their summed
+        # weights are a valid start for the rest; they are memoised by what they read.
+        self._own_memo: dict[OwnKey, tuple[float, ...]] = {}
+        # The previous-tag features (last in the list), by previous tag and case.
+        self._prev_rows = {
+            (prev, case): [
+                r
+                for r in (self._rows.get("pt=" + pt), self._rows.get("ptc=" + pt + "c=" + case))
+                if r is not None
+            ]
+            for prev, pt in enumerate(TAGS)
+            for case in "UCl"
+        }
 
     @classmethod
     def default(cls) -> NameModel:
@@ -184,21 +118,47 @@ class NameModel:
     def scores(self, feats: Sequence[str], prev_tag: int) -> list[float]:
         """Per-tag scores for one token given its features and the previous tag."""
         pt = TAGS[prev_tag]
-        names = [*feats, "pt=" + pt, "ptc=" + pt + feats[1]]
-        n = len(names)
-        return [sum(map(w.get, names, repeat(0.0, n))) for w in self._w]
+        return self._sum([*feats, "pt=" + pt, "ptc=" + pt + feats[1]], [])
+
+    def _sum(
+        self, names: Sequence[str], extra: list[tuple[float, ...]], start: Sequence[float] = _ZERO
+    ) -> list[float]:
+        """Per-tag sums of the rows of ``names`` then ``extra``, continuing ``start``.
+
+        Each column adds its weights left to right, as one per-tag sum over the whole
+        feature list would: continuing a partial sum gives the same floats.
+        """
+        # All in C: look up each feature's row, drop unknown features, turn the rows
+        # into per-tag columns and sum each column onto its start.
+        rows = filter(None, map(self._rows.get, names))
+        columns = zip(*rows, *extra, strict=True)
+        return list(map(sum, columns, start)) or [float(x) for x in start]
+
+    def _own_sums(self, key: OwnKey) -> Sequence[float]:
+        """Sums of the weights of :func:`own_features` features, memoised across messages."""
+        sums = self._own_memo.get(key)
+        if sums is None:
+            if len(self._own_memo) >= _OWN_MEMO_SIZE:
+                self._own_memo.clear()  # a crude bound; common words come back fast
+            sums = self._own_memo[key] = tuple(self._sum(own_features(key), []))
+        return sums
 
     def tag(self, tokens: Sequence[Token], text: str) -> list[tuple[int, float]]:
         """``(tag index, margin over O)`` for every token, greedily left to right."""
         out: list[tuple[int, float]] = []
         prev = 0
+        message: Message | None = None
         for i, tok in enumerate(tokens):
             if not candidate(tok):
                 out.append((0, 0.0))
                 prev = 0
                 continue
-            s = self.scores(features(tokens, i, text), prev)
-            best = max((k for k in range(len(TAGS)) if _allowed(prev, k)), key=s.__getitem__)
+            if message is None:
+                message = Message(tokens, text)
+            key = message.own_key(i)
+            extra = self._prev_rows[prev, key[2]]
+            s = self._sum(message.context(i), extra, self._own_sums(key))
+            best = max(_ALLOWED[prev], key=s.__getitem__)
             out.append((best, s[best] - s[0]))
             prev = best
         return out

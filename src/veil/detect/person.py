@@ -22,6 +22,7 @@ from veil.detect._name_chunks import Chunk, kind_of, next_chunk
 from veil.detect._name_rules import (
     EPONYMS,
     LOCATION_CUES,
+    NAME_CUE_ENDINGS,
     NAME_CUE_WORDS,
     NOT_PERSON_AFTER,
     PERSON_AFTER,
@@ -102,16 +103,22 @@ def _pair(tokens: list[Token], chunk: Chunk) -> bool:
 
 def _cue_before(tokens: list[Token], i: int) -> bool | None:
     """Strength of a name cue phrase ending right before token ``i`` (same clause)."""
+    if i == 0 or tokens[i - 1].low not in _CUE_ENDINGS:
+        return None  # most words: no cue can end here
     words: list[str] = []
     for k in range(i - 1, max(-1, i - 4), -1):
         if any(ch in ".!?\n" for ch in tokens[k + 1].gap):
             break
         words.insert(0, tokens[k].low)
     cue = phrase_before(words)
-    after_name = i > 0 and tokens[i - 1].low in ("name", "surname", "names")
+    after_name = tokens[i - 1].low in _NAME_WORDS
     if cue is None and after_name and any(ch in ":?" for ch in tokens[i].gap):
         return True  # "Name: John Smith", "What's your last name? Boyle"
     return cue
+
+
+_NAME_WORDS = frozenset({"name", "surname", "names"})
+_CUE_ENDINGS = NAME_CUE_ENDINGS | _NAME_WORDS
 
 
 def _base_score(kinds: str) -> tuple[float, str]:
