@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -46,8 +47,6 @@ def _settings(config: Path | None, threshold: float | None) -> Settings:
     settings = load_settings(os.environ, config)
     if threshold is None:
         return settings
-    from dataclasses import replace
-
     if not 0.0 <= threshold <= 1.0:
         raise ConfigurationError("--threshold must be within [0, 1]")
     return replace(settings, detection=replace(settings.detection, threshold=threshold))
