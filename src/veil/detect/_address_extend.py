@@ -38,6 +38,8 @@ def prev_words(g: Grammar, i: int) -> list[str]:
 
 
 def address_cue(g: Grammar, i: int) -> bool:
+    if not g.has_address_cue:
+        return False
     words = prev_words(g, i)
     if words and words[0] in g.lex.words["address_cues"]:
         return True
@@ -49,6 +51,8 @@ def address_cue(g: Grammar, i: int) -> bool:
 
 
 def postcode_cue(g: Grammar, i: int) -> bool:
+    if not g.has_postcode_cue:
+        return False
     words = prev_words(g, i)
     if not words:
         return False

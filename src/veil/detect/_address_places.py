@@ -7,6 +7,7 @@ Every parser looks at a bounded number of tokens from its start index.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from veil.detect._address_data import AddressLexicon
@@ -28,6 +29,42 @@ class Part:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """Lookup structures built from one lexicon, shared by every text's grammar."""
+
+    lex: AddressLexicon  # kept so the cache key (its id) stays valid
+    compound_lengths: list[int]
+    compounds: frozenset[str]
+    box_heads: frozenset[str]
+    country_heads: frozenset[str]
+    any_postcode: re.Pattern[str]
+    any_postcode_folded: re.Pattern[str]
+    postcode_cue_words: frozenset[str]
+
+
+_DERIVED: dict[int, _Derived] = {}
+
+
+def _derived(lex: AddressLexicon) -> _Derived:
+    found = _DERIVED.get(id(lex))
+    if found is not None and found.lex is lex:
+        return found
+    union = "|".join(f"(?:{shape.pattern.pattern})" for shape in lex.postcodes)
+    made = _Derived(
+        lex=lex,
+        compound_lengths=sorted({len(c) for c in lex.compounds}, reverse=True),
+        compounds=frozenset(lex.compounds),
+        box_heads=frozenset(k[0] for k in lex.po_boxes),
+        country_heads=frozenset(k[0] for k in lex.countries),
+        any_postcode=re.compile(union),
+        any_postcode_folded=re.compile(union, re.IGNORECASE),
+        postcode_cue_words=lex.words["postcode_cues"] | {"post", "pin"},
+    )
+    _DERIVED[id(lex)] = made
+    return made
+
+
 class PlaceGrammar:
     """Token helpers and place parsers bound to one text and its tokens."""
 
@@ -36,10 +73,13 @@ class PlaceGrammar:
         self.toks = tokens
         self.lex = lex
         self.n = len(tokens)
-        self._compound_lengths = sorted({len(c) for c in lex.compounds}, reverse=True)
-        self._compounds = frozenset(lex.compounds)
-        self._box_heads = frozenset(k[0] for k in lex.po_boxes)
-        self._country_heads = frozenset(k[0] for k in lex.countries)
+        derived = _derived(lex)
+        self._compound_lengths = derived.compound_lengths
+        self._compounds = derived.compounds
+        self._box_heads = derived.box_heads
+        self._country_heads = derived.country_heads
+        self._any_postcode = derived.any_postcode
+        self._any_postcode_folded = derived.any_postcode_folded
         words = lex.words
         self.particles = words["particles"]
         self.stop_cap = words["stop_capitalized"]
@@ -48,6 +88,13 @@ class PlaceGrammar:
         self.number_words = words["number_words"]
         self.lower_ok = words["lower_ok"]
         self.floor_words = words["floor_words"]
+        # Cue words are rare: when none occurs, the cue checks at every token can
+        # answer at once instead of walking back over the previous words.
+        lows = {t.low for t in tokens}
+        self.has_address_cue = not (
+            lows.isdisjoint(words["address_cues"]) and lows.isdisjoint(words["place_verbs"])
+        )
+        self.has_postcode_cue = not lows.isdisjoint(derived.postcode_cue_words)
 
     # -- small helpers -----------------------------------------------------
     def tok(self, i: int) -> Token | None:
@@ -151,6 +198,11 @@ class PlaceGrammar:
         if not (first.isdigit() or "A" <= first <= "Z"):
             return None  # every postcode shape starts with a digit or A-Z
         stop = min(len(self.text), t.start + 12)
+        # One match of all shapes at once rules out most tokens; it fails
+        # exactly when every single shape fails.
+        union = self._any_postcode_folded if folded else self._any_postcode
+        if union.match(self.text, t.start, stop) is None:
+            return None
         best: tuple[int, str, str] | None = None
         rank = {"strong": 3, "shaped": 2, "plain": 1}
         for shape in self.lex.postcodes:

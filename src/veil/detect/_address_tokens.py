@@ -10,7 +10,6 @@ tokens of their own because they separate address lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 __all__ = ["Token", "tokenize"]
 
@@ -25,54 +24,59 @@ _HOUSE = re.compile(r"[0-9]{1,6}(?:[-/][0-9]{1,5})?[A-Za-z]?|[0-9]{1,6}-?[A-Za-z
 _ORDINAL = re.compile(r"[0-9]{1,4}(?:st|nd|rd|th|e|er|re|ème|eme|a|o|º|ª)", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    """One token: ``kind`` is word, num, alnum, nl or punct; ``low`` is lower-cased."""
+    """One token: ``kind`` is word, num, alnum, nl or punct; ``low`` is lower-cased.
 
-    start: int
-    end: int
-    text: str
-    kind: str
-    low: str
+    The shape flags every parser asks about are computed once here, because the
+    grammar tries each rule at every token and would otherwise redo them.
+    Tokens are read-only by convention.
+    """
 
-    @property
-    def is_cap(self) -> bool:
-        """A word starting with an upper-case letter ("Main", "NW", "Évora")."""
-        if self.kind != WORD:
-            return False
-        if self.text[0].isupper():
-            return True
-        # Elided particles: "d'Ouchy", "dell'Orso", "l'Église".
-        cut = max(self.text.find("'", 0, 6), self.text.find("’", 0, 6))
-        return 0 < cut < len(self.text) - 1 and self.text[cut + 1].isupper()
+    __slots__ = (
+        "end",
+        "is_cap",
+        "is_house_number",
+        "is_ordinal",
+        "is_title",
+        "is_upper_code",
+        "kind",
+        "low",
+        "start",
+        "text",
+    )
 
-    @property
-    def is_title(self) -> bool:
-        """Capitalized but not all caps: "Roma", not "DHL"."""
-        return self.is_cap and (len(self.text) == 1 or not self.text.isupper())
-
-    @property
-    def is_upper_code(self) -> bool:
-        """Two or three upper-case ASCII letters ("IL", "NSW")."""
-        return (
-            self.kind == WORD
-            and 2 <= len(self.text) <= 3
-            and self.text.isascii()
-            and (self.text.isupper())
+    def __init__(self, start: int, end: int, text: str, kind: str, low: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.kind = kind
+        self.low = low
+        cap = False
+        if kind == WORD:
+            if text[0].isupper():
+                cap = True
+            else:
+                # Elided particles: "d'Ouchy", "dell'Orso", "l'Église".
+                cut = max(text.find("'", 0, 6), text.find("’", 0, 6))
+                cap = 0 < cut < len(text) - 1 and text[cut + 1].isupper()
+        #: A word starting with an upper-case letter ("Main", "NW", "Évora").
+        self.is_cap: bool = cap
+        #: Capitalized but not all caps: "Roma", not "DHL".
+        self.is_title: bool = cap and (len(text) == 1 or not text.isupper())
+        #: Two or three upper-case ASCII letters ("IL", "NSW").
+        self.is_upper_code: bool = (
+            kind == WORD and 2 <= len(text) <= 3 and text.isascii() and text.isupper()
         )
-
-    @property
-    def is_house_number(self) -> bool:
-        """A plausible house number: "5", "12a", "84/92", "12-14"."""
-        return self.kind in (NUM, ALNUM) and _HOUSE.fullmatch(self.text) is not None
-
-    @property
-    def is_ordinal(self) -> bool:
-        """An ordinal street name part: "5th", "42nd", "1er"."""
-        return self.kind == ALNUM and _ORDINAL.fullmatch(self.text) is not None
+        numeric = kind in (NUM, ALNUM)
+        #: A plausible house number: "5", "12a", "84/92", "12-14".
+        self.is_house_number: bool = numeric and _HOUSE.fullmatch(text) is not None
+        #: An ordinal street name part: "5th", "42nd", "1er".
+        self.is_ordinal: bool = kind == ALNUM and _ORDINAL.fullmatch(text) is not None
 
 
 def _kind(text: str) -> str:
+    if text.isalpha():
+        return WORD  # the common case, decided without a per-character loop
     if text[0].isdigit() and _DIGITS_ONLY.fullmatch(text):
         return NUM
     if any(c.isdigit() for c in text):

@@ -126,6 +126,8 @@ def grouped_numbers(
                 )
 
 
+_ASCII_DIGIT = re.compile("[0-9]")
+_DIGIT_CHARS = "0123456789"
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}")
 
@@ -143,12 +145,15 @@ def id_tokens(
     ``min_chars``/``max_chars`` count letters and digits only. Dates written with
     dashes are not codes. Context decides whether a code is an identifier.
     """
+    if min_digits > 0 and _ASCII_DIGIT.search(text) is None:
+        return  # codes are ASCII, so without an ASCII digit none qualifies
     for m in _TOKEN.finditer(text):
         token = m.group()
         size = len(token) - token.count("-")
         if not min_chars <= size <= max_chars:
             continue
-        if sum(c.isdigit() for c in token) < min_digits or looks_like_date(token):
+        digits = 0 if token.isalpha() else sum(map(token.count, _DIGIT_CHARS))
+        if digits < min_digits or looks_like_date(token):
             continue
         if is_glued(text, m.start(), m.end(), joiners="./:,-"):
             continue
@@ -227,10 +232,12 @@ class Phrases:
     spacing do not matter: "A/C:", "a/c" and "a c" all match the phrase "a/c".
     """
 
-    __slots__ = ("_keys",)
+    __slots__ = ("_firsts", "_keys")
 
     def __init__(self, phrases: Collection[str]) -> None:
         self._keys = frozenset(_phrase_key(p) for p in phrases)
+        # First words, for the substring pre-check of :meth:`in_text`.
+        self._firsts = tuple(sorted({key.split(" ", 1)[0] for key in self._keys}))
 
     def __bool__(self) -> bool:
         return bool(self._keys)
@@ -242,7 +249,7 @@ class Phrases:
 
     def in_text(self, lowered: str) -> bool:
         """Cheap pre-check: could any phrase occur in this lower-cased text at all?"""
-        return any(key.split(" ", 1)[0] in lowered for key in self._keys)
+        return any(first in lowered for first in self._firsts)
 
     def around(self, where: Surroundings, start: int, end: int) -> str | None:
         """The phrase found before ``start`` or else after ``end``, or ``None``."""

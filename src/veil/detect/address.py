@@ -27,13 +27,14 @@ from veil.detect._address_extend import (
     postcode_follows,
 )
 from veil.detect._address_parts import LOWER, Grammar, Part
-from veil.detect._address_tokens import NL, tokenize
+from veil.detect._address_tokens import NL, PUNCT, tokenize
 
 __all__ = ["AddressDetector"]
 
 # Postcode shapes that follow a US state, Canadian province or Australian state.
 _REGION_POSTCODES = frozenset(["digits5", "US-zip4", "CA", "CA-compact", "digits4"])
 _MIN_SCORE = 0.4
+_INERT = frozenset([NL, PUNCT])
 
 
 class AddressDetector:
@@ -51,6 +52,12 @@ class AddressDetector:
         g = Grammar(text, toks, lexicon())
         i = 0
         while i < g.n:
+            t = toks[i]
+            if t.kind in _INERT and t.text != "#":
+                # No anchor or generic street starts at a line break or a
+                # punctuation mark other than "#" (a unit number).
+                i += 1
+                continue
             parts = self._anchor(g, i)
             if parts is not None:
                 parts = extend(g, parts)

@@ -56,6 +56,7 @@ _BIRTH_WORDS = word_set(
     compleanno aniversário verjaardag geboortedatum"""
 )
 _DOTTED_DOB = re.compile(r"d\.\s?o\.\s?b\b", re.IGNORECASE)
+_ANY_DIGIT = re.compile(r"\d")  # the same digits the date patterns match
 _VERSION_WORDS = word_set("version ver v release build firmware update patch rev")
 
 
@@ -125,6 +126,8 @@ class DateDetector:
         return "date"
 
     def find(self, text: str) -> Iterator[Finding]:
+        if _ANY_DIGIT.search(text) is None:
+            return  # every date form has a day or a year written in digits
         month_first, day_first, month_year, iso, numeric, bare_year = _patterns()
         found: list[_Candidate] = []
         for pattern in (month_first, day_first):

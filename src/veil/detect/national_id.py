@@ -119,6 +119,11 @@ _FORMATTED: tuple[tuple[re.Pattern[str], tuple[_Scheme, ...], float], ...] = tup
     )
 )
 
+_ANY_FORMATTED = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for pattern, _, _ in _FORMATTED), re.IGNORECASE
+)
+_ASCII_DIGIT = re.compile("[0-9]")
+
 # Bare digit strings (separators allowed) by digit count: context is required.
 _BARE: dict[int, tuple[_Scheme, ...]] = {
     8: (AU_TFN,),
@@ -182,6 +187,10 @@ class NationalIdDetector:
         return Finding(EntityType.NATIONAL_ID, Span(start, end), score, self.name, reason)
 
     def _formatted(self, text: str) -> Iterator[Finding]:
+        # One pass of all layouts together finds nothing exactly when each
+        # layout alone finds nothing, which is the case for most texts.
+        if _ANY_FORMATTED.search(text) is None:
+            return
         for pattern, schemes, base in _FORMATTED:
             for m in pattern.finditer(text):
                 value = _compact(m.group())
@@ -210,15 +219,26 @@ class NationalIdDetector:
     def _bare(self, text: str) -> Iterator[Finding]:
         # Context is required here, so schemes whose words occur nowhere in the
         # text are dropped up front: digit-heavy text without words costs little.
+        if _ASCII_DIGIT.search(text) is None:
+            return  # every candidate is a run of ASCII digits
         lowered = text.lower()
         generic = _GENERIC.in_text(lowered)
+        # Several lengths share a scheme: test each scheme's words once.
+        present: dict[str, bool] = {}
         active: dict[int, list[_Scheme]] = {}
         for length, schemes in _BARE.items():
-            wanted = [
-                s
-                for s in schemes
-                if self._wanted(s) and ((generic and s.checksum) or s.words.in_text(lowered))
-            ]
+            wanted = []
+            for s in schemes:
+                if not self._wanted(s):
+                    continue
+                if generic and s.checksum:
+                    wanted.append(s)
+                    continue
+                here = present.get(s.label)
+                if here is None:
+                    here = present[s.label] = s.words.in_text(lowered)
+                if here:
+                    wanted.append(s)
             if wanted:
                 active[length] = wanted
         if not active:
