@@ -95,7 +95,7 @@ def test_bare_digits_with_context(context: str, value: str) -> None:
     [
         "order id 536228726",  # bare digits, no id word: SSN rules alone prove nothing
         "invoice 44051401359",
-        "SSN 000-12-3456",  # area 000
+        "ref 000-12-3456",  # area 000, and no SSN word
         "666-12-3456",
         "123-00-4567",  # group 00
         "123-45-0000",  # serial 0000
@@ -141,3 +141,18 @@ def test_hostile_inputs_complete() -> None:
     pieces = ["ssn ", "536-22-8726", "BSN", "44051401359", "x", " ", "-", ".", "9", "\n"]
     text = "".join(rng.choice(pieces) for _ in range(200_000))[:1_000_000]
     list(IDS.find(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my SSN is 078-05-1120", "ssn 219-09-9999", "social security number 000-12-3456"],
+)
+def test_invalid_number_in_the_exact_layout_after_its_own_word_is_still_flagged(text: str) -> None:
+    [finding] = list(NationalIdDetector().find(text))
+    assert text[finding.start : finding.end] == text.split()[-1]
+    assert finding.score == 0.6
+    assert "check fails" in finding.reason
+
+
+def test_invalid_number_in_the_layout_without_its_word_is_not_flagged() -> None:
+    assert list(NationalIdDetector().find("ticket 078-05-1120 closed")) == []

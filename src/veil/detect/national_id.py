@@ -198,9 +198,15 @@ class NationalIdDetector:
                 for scheme in schemes:
                     if not self._wanted(scheme):
                         continue
-                    if not (_valid(scheme, value) or _valid(scheme, raw)):
-                        continue
                     word = scheme.words.near(text, m.start(), m.end())
+                    if not (_valid(scheme, value) or _valid(scheme, raw)):
+                        # The scheme's own word next to its exact layout: a typo or a
+                        # number the issuer never assigned is still the customer's id.
+                        if word:
+                            reason = f"{scheme.label} layout + context '{word}' (check fails)"
+                            yield self._finding(m.start(), m.end(), 0.6, reason)
+                            break
+                        continue
                     generic = None if word else _GENERIC.near(text, m.start(), m.end())
                     lower = not m.group().isupper() and any(c.isalpha() for c in m.group())
                     if word:
