@@ -103,7 +103,7 @@ def tokens(label: str, store: Store, vault: Vault, seconds: float) -> None:
     small = uuid.uuid4().hex
     for i in range(50):
         store.put_token("tenant", small, "subject", f"<T_{i}>", "EMAIL", envelope)
-    rate(f"get_tokens ({label}, 50 tokens)", lambda: store.get_tokens(small), seconds / 2)
+    rate(f"get_tokens ({label}, 50 tokens)", lambda: store.get_tokens("tenant", small), seconds / 2)
 
 
 def main() -> None:

@@ -173,6 +173,25 @@ def test_tenant_scoped_surrogates_agree_across_instances(
         assert fresh.protect(text, conversation="c1", subject="s1").text != a
 
 
+def test_the_tenant_pseudonym_key_survives_kek_rotation(tmp_path: Path, analyzer: Analyzer) -> None:
+    from veil.vault import LocalKeyFile, Vault
+
+    cfg = TransformSettings.of({E.PERSON: Surrogate()}, scope=Scope.TENANT)
+    vault = Vault.embedded(tmp_path / "d")
+    before = Veil(analyzer, vault, settings=cfg).protect(
+        "I am Maria Gonzalez", conversation="c1", subject="s1"
+    )
+    assert isinstance(vault.keys, LocalKeyFile)
+    old = vault.keys.keks()[0]
+    vault.keys.add_kek()
+    vault.rewrap()
+    vault.keys.retire(old)
+    after = Veil(analyzer, Vault.embedded(tmp_path / "d"), settings=cfg).protect(
+        "I am Maria Gonzalez", conversation="c2", subject="s2"
+    )
+    assert after.text == before.text != "I am Maria Gonzalez"
+
+
 def test_an_explicit_pseudonym_key_is_used_and_checked(tmp_path: Path, analyzer: Analyzer) -> None:
     from veil.vault import Vault
 
@@ -211,6 +230,45 @@ def test_restore_only_resolves_this_tenants_tokens(veil: Veil) -> None:
     text, _ = message()
     sent = veil.protect(text, conversation="c1", subject="s1")
     assert veil.restore(sent.text, conversation="c1", tenant="other") == sent.text
+
+
+def test_two_tenants_may_use_the_same_conversation_id(veil: Veil) -> None:
+    # Conversation ids are the caller's: two tenants can pick the same one, and each
+    # then issues [EMAIL_1] there. Neither may collide with, nor read, the other's.
+    mine, theirs = canary_email(), canary_email()
+    a = veil.protect(f"I am {mine}", conversation="c1", subject="s1", tenant="acme")
+    b = veil.protect(f"I am {theirs}", conversation="c1", subject="s1", tenant="globex")
+    assert a.text == b.text == "I am [EMAIL_1]"
+    assert veil.restore(a.text, conversation="c1", tenant="acme") == f"I am {mine}"
+    assert veil.restore(b.text, conversation="c1", tenant="globex") == f"I am {theirs}"
+    assert veil.restore(a.text, conversation="c1") == a.text  # the default tenant: nothing
+    again = veil.protect(f"Still {mine}", conversation="c1", subject="s1", tenant="acme")
+    assert again.text == "Still [EMAIL_1]"
+    assert len(again.issued) == 0
+
+
+def test_phone_extensions_are_part_of_the_value(veil: Veil) -> None:
+    text = "Call +44 7700 900000 #4411 or the desk on +44 7700 900000."
+    sent = veil.protect(text, conversation="c1", subject="s1")
+    assert "4411" not in sent.text
+    assert sent.text == "Call [PHONE_1] or the desk on [PHONE_2]."
+    assert veil.restore(sent.text, conversation="c1") == text
+    # The other order, over two turns: the second spelling is not folded into the first.
+    first = veil.protect("Desk: +44 7700 900000", conversation="c2", subject="s1")
+    second = veil.protect("Mine: +44 7700 900000 ext. 4411", conversation="c2", subject="s1")
+    assert first.text == "Desk: [PHONE_1]"
+    assert second.text == "Mine: [PHONE_2]"
+    assert veil.restore(second.text, conversation="c2") == "Mine: +44 7700 900000 ext. 4411"
+    assert veil.restore(first.text, conversation="c2") == "Desk: +44 7700 900000"
+
+
+def test_a_phone_with_an_extension_round_trips_exactly(veil: Veil) -> None:
+    for n, text in enumerate(
+        ["Ring 020 7946 0018 ext 12 please", "Call +44 7700 900000 x4411 after five"]
+    ):
+        sent = veil.protect(text, conversation=f"c{n}", subject="s1")
+        assert "[PHONE_1]" in sent.text
+        assert veil.restore(sent.text, conversation=f"c{n}") == text
 
 
 # -- streaming -------------------------------------------------------------------------
@@ -318,7 +376,7 @@ def test_tampered_vault_entry_fails_closed(tmp_path: Path, analyzer: Analyzer) -
     text, _ = message()
     with Veil.embedded(tmp_path / "d", analyzer=analyzer) as veil:
         sent = veil.protect(text, conversation="c1", subject="s1")
-        (row,) = [t for t in veil._maps.store.get_tokens("c1") if t.token == "[EMAIL_1]"]
+        (row,) = [t for t in veil._maps.store.get_tokens("default", "c1") if t.token == "[EMAIL_1]"]
         flipped = row.envelope[:-1] + bytes([row.envelope[-1] ^ 1])
         with veil._maps.store.engine.begin() as conn:
             conn.exec_driver_sql(

@@ -16,7 +16,7 @@ def test_batch_round_trips(store: Store) -> None:
     batch = [_entry(f"<EMAIL_{i}>") for i in range(1, 4)]
     batch.append(_entry("<PERSON_1>", subject="s2"))
     store.put_tokens(batch)
-    assert sorted(store.get_tokens("conv-1"), key=lambda t: t.token) == sorted(
+    assert sorted(store.get_tokens("t1", "conv-1"), key=lambda t: t.token) == sorted(
         batch, key=lambda t: t.token
     )
 
@@ -25,13 +25,13 @@ def test_batch_spanning_conversations_and_subjects(store: Store) -> None:
     store.put_tokens(
         [_entry("<A>", conversation="c1"), _entry("<A>", conversation="c2", subject="s2")]
     )
-    assert [t.subject for t in store.get_tokens("c1")] == ["s1"]
-    assert [t.subject for t in store.get_tokens("c2")] == ["s2"]
+    assert [t.subject for t in store.get_tokens("t1", "c1")] == ["s1"]
+    assert [t.subject for t in store.get_tokens("t1", "c2")] == ["s2"]
 
 
 def test_empty_batch_is_a_no_op(store: Store) -> None:
     store.put_tokens([])
-    assert store.get_tokens("conv-1") == []
+    assert store.get_tokens("t1", "conv-1") == []
 
 
 def test_a_conflict_rolls_back_the_whole_batch(store: Store) -> None:
@@ -40,18 +40,20 @@ def test_a_conflict_rolls_back_the_whole_batch(store: Store) -> None:
         store.put_tokens([_entry("<EMAIL_1>"), _entry("<EMAIL_2>"), _entry("<EMAIL_3>")])
     assert "put_tokens" in str(info.value)
     assert "env-" not in str(info.value)
-    assert [(t.token, t.envelope) for t in store.get_tokens("conv-1")] == [("<EMAIL_2>", b"first")]
+    assert [(t.token, t.envelope) for t in store.get_tokens("t1", "conv-1")] == [
+        ("<EMAIL_2>", b"first")
+    ]
 
 
 def test_a_duplicate_inside_the_batch_is_refused(store: Store) -> None:
     with pytest.raises(StorageError):
         store.put_tokens([_entry("<EMAIL_1>"), _entry("<EMAIL_1>")])
-    assert store.get_tokens("conv-1") == []
+    assert store.get_tokens("t1", "conv-1") == []
 
 
 def test_large_batch(store: Store) -> None:
     store.put_tokens([_entry(f"<T_{i:04d}>") for i in range(1000)])
-    tokens = store.get_tokens("conv-1")
+    tokens = store.get_tokens("t1", "conv-1")
     assert len(tokens) == 1000
     assert tokens[0].token == "<T_0000>"
 
@@ -59,4 +61,4 @@ def test_large_batch(store: Store) -> None:
 def test_erase_subject_removes_batched_tokens(store: Store) -> None:
     store.put_tokens([_entry("<A>"), _entry("<B>", subject="kept")])
     store.erase_subject("t1", "s1", b"\x01" * 32)
-    assert [t.token for t in store.get_tokens("conv-1")] == ["<B>"]
+    assert [t.token for t in store.get_tokens("t1", "conv-1")] == ["<B>"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from veil.errors import StorageError
-from veil.storage import KeyRecord, Rewrapped, Store
+from veil.storage import KeyRecord, Rewrapped, Store, TokenEntry
 
 
 def _key(subject: str = "s1", version: int = 1, **kw: object) -> KeyRecord:
@@ -75,14 +75,34 @@ def test_tokens_round_trip_per_conversation(store: Store) -> None:
     store.put_token("t1", "conv-1", "s1", "<EMAIL_1>", "EMAIL", b"env-1")
     store.put_token("t1", "conv-1", "s1", "<PERSON_1>", "PERSON", b"env-2")
     store.put_token("t1", "conv-2", "s2", "<PERSON_1>", "PERSON", b"env-3")
-    tokens = store.get_tokens("conv-1")
+    tokens = store.get_tokens("t1", "conv-1")
     assert [(t.token, t.entity, t.envelope) for t in tokens] == [
         ("<EMAIL_1>", "EMAIL", b"env-1"),
         ("<PERSON_1>", "PERSON", b"env-2"),
     ]
     assert all(t.tenant == "t1" and t.subject == "s1" for t in tokens)
-    assert [t.envelope for t in store.get_tokens("conv-2")] == [b"env-3"]
-    assert store.get_tokens("conv-unknown") == []
+    assert [t.envelope for t in store.get_tokens("t1", "conv-2")] == [b"env-3"]
+    assert store.get_tokens("t1", "conv-unknown") == []
+
+
+def test_tenants_sharing_a_conversation_id_never_see_each_other(store: Store) -> None:
+    store.put_token("t1", "conv-1", "s1", "<EMAIL_1>", "EMAIL", b"env-t1")
+    # The same conversation id and token in another tenant is another row, not a clash.
+    store.put_tokens([TokenEntry("t2", "conv-1", "s1", "<EMAIL_1>", "EMAIL", b"env-t2")])
+    store.put_token("t2", "conv-1", "s9", "<PERSON_1>", "PERSON", b"env-t2-p")
+    assert store.get_tokens("t1", "conv-1") == [
+        TokenEntry("t1", "conv-1", "s1", "<EMAIL_1>", "EMAIL", b"env-t1")
+    ]
+    assert store.get_tokens("t2", "conv-1") == [
+        TokenEntry("t2", "conv-1", "s1", "<EMAIL_1>", "EMAIL", b"env-t2"),
+        TokenEntry("t2", "conv-1", "s9", "<PERSON_1>", "PERSON", b"env-t2-p"),
+    ]
+    assert store.get_tokens("t3", "conv-1") == []
+    with pytest.raises(StorageError):  # still once per (tenant, conversation)
+        store.put_token("t2", "conv-1", "s1", "<EMAIL_1>", "EMAIL", b"again")
+    store.erase_subject("t2", "s1", b"\x02" * 32)  # erasing t2's s1 leaves t1's s1
+    assert [t.envelope for t in store.get_tokens("t1", "conv-1")] == [b"env-t1"]
+    assert [t.token for t in store.get_tokens("t2", "conv-1")] == ["<PERSON_1>"]
 
 
 def test_token_cannot_be_reissued(store: Store) -> None:
@@ -91,7 +111,7 @@ def test_token_cannot_be_reissued(store: Store) -> None:
         store.put_token("t1", "conv-1", "s1", "<EMAIL_1>", "EMAIL", b"second-secret-value")
     assert "second-secret-value" not in str(info.value)
     assert "put_token" in str(info.value)
-    assert [t.envelope for t in store.get_tokens("conv-1")] == [b"first"]
+    assert [t.envelope for t in store.get_tokens("t1", "conv-1")] == [b"first"]
 
 
 def test_erase_subject_cascades_and_tombstones(store: Store) -> None:
@@ -106,4 +126,4 @@ def test_erase_subject_cascades_and_tombstones(store: Store) -> None:
     assert store.is_tombstoned(digest)
     assert store.latest_key("t1", "gone") is None
     assert store.latest_key("t1", "kept") is not None
-    assert [t.token for t in store.get_tokens("conv-1")] == ["<B>"]
+    assert [t.token for t in store.get_tokens("t1", "conv-1")] == ["<B>"]

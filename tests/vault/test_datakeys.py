@@ -75,7 +75,7 @@ def test_rewrap_killed_midway_resumes_and_retires_old_kek(tmp_path: Path) -> Non
     assert fresh.keys.keks() == (new,)
     for binding, envelope in sealed.items():
         assert fresh.open(envelope, binding) == f"value {binding.subject.split('-')[1]}"
-    for entry in fresh.store.get_tokens("conv"):
+    for entry in fresh.store.get_tokens("t", "conv"):
         binding = Binding("t", entry.subject, "conv", entry.token)
         assert fresh.open(entry.envelope, binding) == f"value {entry.subject.split('-')[1]}"
 

@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from veil.errors import IntegrityError, SubjectForgottenError
+from veil.errors import IntegrityError, SubjectForgottenError, VaultError
 from veil.storage import checkpoint
 from veil.storage.models import SubjectKey
-from veil.vault import Binding, Vault
+from veil.vault import Binding, LocalKeyFile, Vault
 from veil.vault._hazmat import NONCE_BYTES, TAG_BYTES
 from veil.vault.envelope import HEADER_BYTES
+from veil.vault.vault import DERIVE_SUBJECT
 
 B = Binding("clinic-1", "subject-1", "conv-1", "<EMAIL_1>")
 OPAQUE = "^sealed data failed to open$"
@@ -184,7 +185,7 @@ def test_forget_survives_restoring_a_pre_erasure_backup(tmp_path: Path) -> None:
         leftover.unlink()
     shutil.copy(backup, home / "veil.db")
     restored = Vault.embedded(home)
-    entries = {t.token: t for t in restored.store.get_tokens(B.record)}
+    entries = {t.token: t for t in restored.store.get_tokens(B.tenant, B.record)}
     assert set(entries) == {B.field, other.field}  # the old rows are back ...
     with pytest.raises(SubjectForgottenError):  # ... but the tombstone list refuses them,
         restored.open(entries[B.field].envelope, B)
@@ -304,3 +305,55 @@ def test_embedded_files_are_private(tmp_path: Path) -> None:
     vault.seal("x", B)
     for path in tmp_path.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
+
+
+# -- derived tenant keys -------------------------------------------------------------
+
+
+def test_derive_key_is_deterministic_per_tenant_and_purpose(tmp_path: Path) -> None:
+    vault = Vault.embedded(tmp_path / "v")
+    key = vault.derive_key("clinic-1", "pseudonym-key/v1")
+    assert len(key) == 32
+    assert vault.derive_key("clinic-1", "pseudonym-key/v1") == key
+    # Another process on the same vault derives the same key from the stored secret.
+    assert Vault.embedded(tmp_path / "v").derive_key("clinic-1", "pseudonym-key/v1") == key
+    others = {
+        vault.derive_key("clinic-2", "pseudonym-key/v1"),
+        vault.derive_key("clinic-1", "pseudonym-key/v2"),
+        vault.derive_key("clinic-1", "search-index"),
+        # Fields are length-prefixed: shifting a character between them changes the key.
+        vault.derive_key("clinic-1p", "seudonym-key/v1"),
+        Vault.embedded(tmp_path / "elsewhere").derive_key("clinic-1", "pseudonym-key/v1"),
+    }
+    assert key not in others
+    assert len(others) == 5
+    with pytest.raises(ValueError, match="non-empty"):
+        vault.derive_key("clinic-1", "")
+
+
+def test_derived_keys_survive_rewrap_and_are_never_stored(tmp_path: Path) -> None:
+    home = tmp_path / "v"
+    vault = Vault.embedded(home)
+    keys = {t: vault.derive_key(t, "p") for t in ("clinic-1", "clinic-2")}
+    assert isinstance(vault.keys, LocalKeyFile)
+    old = vault.keys.keks()[0]
+    new = vault.keys.add_kek()
+    assert vault.rewrap() == 2  # one wrapped secret per tenant, moved like any DEK
+    assert vault.store.count_keys_under(old.id, old.version) == 0
+    vault.keys.retire(old)
+    fresh = Vault.embedded(home)
+    assert fresh.keys.keks() == (new,)
+    assert {t: fresh.derive_key(t, "p") for t in keys} == keys
+    checkpoint(fresh.store.engine)
+    for name, raw in _files(home).items():
+        for key in keys.values():
+            assert key not in raw, name
+
+
+def test_the_derivation_subject_never_seals(vault: Vault) -> None:
+    vault.derive_key("clinic-1", "p")
+    reserved = Binding("clinic-1", DERIVE_SUBJECT, "conv-1", "<EMAIL_1>")
+    with pytest.raises(VaultError):
+        vault.seal("x", reserved)
+    with pytest.raises(VaultError):
+        vault.open(vault.seal("x", B), reserved)

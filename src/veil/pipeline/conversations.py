@@ -11,10 +11,10 @@ its entries with it. Reading a map opens every envelope; the result is cached pe
 conversation and reused only while the stored token list is unchanged and for at most
 ``cache_seconds`` (another process may have forgotten a subject meanwhile).
 
-The tenant pseudonym key (``TokenContext.key``) is an HMAC of the tenant id under a
-root: one given by the caller, or a random root sealed in the vault itself under the
-reserved subject ``veil:pseudonym-key`` (guarded by the KEK, moved by ``rewrap``,
-shared by every process on the vault).
+The tenant pseudonym key (``TokenContext.key``) is either an HMAC of the tenant id
+under a root given by the caller, or ``vault.derive_key(tenant, "pseudonym-key/v1")``:
+HKDF from the tenant's secret, held in the vault like a data key (guarded by the KEK,
+moved by ``rewrap``, shared by every process on the vault).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from veil.core import CustomEntity, EntityType
-from veil.errors import IntegrityError, StorageError, SubjectForgottenError, VaultError
+from veil.errors import IntegrityError, SubjectForgottenError, VaultError
 from veil.transform import EMPTY_MAP, TokenEntry, TokenMap
 
 if TYPE_CHECKING:
@@ -44,8 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["RESERVED_PREFIX", "ConversationMaps"]
 
 RESERVED_PREFIX = "veil:"  # ids veil keeps for itself
-_KEY_SUBJECT = "veil:pseudonym-key"
-_KEY_FIELD = "root/v1"
+_KEY_PURPOSE = "pseudonym-key/v1"
 _ROOT_BYTES = 32
 _ENTRY_FORMAT = 1
 _CACHE_ENTRIES = 1024
@@ -101,7 +99,7 @@ class ConversationMaps:
         raise SubjectForgottenError when ``strict``, else they are left out. Tampered
         entries raise IntegrityError either way.
         """
-        rows = [r for r in self.store.get_tokens(conversation) if r.tenant == tenant]
+        rows = self.store.get_tokens(tenant, conversation)
         tokens = frozenset(r.token for r in rows)
         hit = self._cached(tenant, conversation)
         if hit is not None and hit.tokens == tokens:
@@ -167,34 +165,18 @@ class ConversationMaps:
     # -- the tenant pseudonym key ----------------------------------------------------
 
     def key(self, tenant: str) -> bytes:
-        """The tenant's pseudonym key: HMAC-SHA256(root, domain || tenant)."""
+        """The tenant's pseudonym key: HMAC-SHA256(root, domain || tenant) under the
+        caller's root, else derived by the vault for purpose ``pseudonym-key/v1``."""
         with self._lock:
             key = self._keys.get(tenant)
             if key is None:
-                root = self._root if self._root is not None else self._vault_root(tenant)
-                info = b"veil.pseudonym-key.v1\x00" + tenant.encode("utf-8")
-                key = self._keys[tenant] = hmac.new(root, info, hashlib.sha256).digest()
+                if self._root is not None:
+                    info = b"veil.pseudonym-key.v1\x00" + tenant.encode("utf-8")
+                    key = hmac.new(self._root, info, hashlib.sha256).digest()
+                else:
+                    key = self.vault.derive_key(tenant, _KEY_PURPOSE)
+                self._keys[tenant] = key
             return key
-
-    def _vault_root(self, tenant: str) -> bytes:
-        """The tenant's random root, sealed in the vault; the first caller creates it."""
-        record = f"{RESERVED_PREFIX}key:{tenant}"
-        binding = _binding(tenant, _KEY_SUBJECT, record, _KEY_FIELD)
-        for _ in range(3):
-            for row in self.store.get_tokens(record):
-                if row.tenant == tenant and row.token == _KEY_FIELD:
-                    root = self.vault.open(row.envelope, binding)
-                    if not isinstance(root, bytes) or len(root) != _ROOT_BYTES:
-                        raise IntegrityError("sealed data failed to open")
-                    return root
-            envelope = self.vault.seal(secrets.token_bytes(_ROOT_BYTES), binding)
-            try:
-                self.store.put_tokens(
-                    [_stored(tenant, record, _KEY_SUBJECT, _KEY_FIELD, "KEY", envelope)]
-                )
-            except StorageError:
-                continue  # another process created it first: read theirs
-        raise VaultError("the tenant pseudonym key could not be established")
 
 
 def _encode(seq: int, entry: TokenEntry) -> str:

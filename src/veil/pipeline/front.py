@@ -68,7 +68,8 @@ class Veil:
     """The front door; see the module docstring for the contract. Thread-safe.
 
     ``pseudonym_key`` (≥ 32 bytes) is the root of every tenant's pseudonym key; by
-    default a random root sealed in ``vault`` is used, created on first use.
+    default each tenant's key is derived with ``vault.derive_key`` (HKDF from a
+    vault-held secret that rotates with the KEKs and is never stored in clear).
     ``store`` defaults to ``vault.store``; ``tenant`` is the default tenant id.
     """
 

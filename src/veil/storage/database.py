@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,6 +119,15 @@ class Repository:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._now = clock
+
+    @contextmanager
+    def _read(self, operation: str) -> Iterator[Connection]:
+        """A plain connection for Core reads, with the same error mapping as ``_tx``."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None
 
     @contextmanager
     def _tx(self, operation: str) -> Iterator[Session]:

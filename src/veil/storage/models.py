@@ -96,7 +96,12 @@ class Tombstone(Base):
 
 
 class VaultEntry(Base):
-    """A token issued in a conversation and the sealed value it stands for."""
+    """A token issued in a conversation and the sealed value it stands for.
+
+    Conversation ids are chosen by each tenant, so the key starts with the tenant: two
+    tenants may use the same conversation id, and each issues its own ``[EMAIL_1]``.
+    The key's order also serves the one hot read, a conversation's tokens in order.
+    """
 
     __tablename__ = "vault_entries"
     __table_args__ = (
@@ -109,9 +114,9 @@ class VaultEntry(Base):
         Index("ix_vault_entries_subject", "tenant", "subject"),
     )
 
+    tenant: Mapped[str] = mapped_column(String(_ID), primary_key=True)
     conversation: Mapped[str] = mapped_column(String(_ID), primary_key=True)
     token: Mapped[str] = mapped_column(String(_ID), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(_ID))
     subject: Mapped[str] = mapped_column(String(_ID))
     entity: Mapped[str] = mapped_column(String(64))
     envelope: Mapped[bytes] = mapped_column(LargeBinary)

@@ -3,8 +3,10 @@
 Identity is computed over the normalized form, so "+1 (555) 010-2345" and
 "555-010-2345" (region US) are one phone, "Jane.Doe@Example.com" and
 "jane.doe@example.com" one email, "alice  SMITH" and "Alice Smith" one name, and
-"4111-1111-1111-1111" and "4111111111111111" one card. Normalization never fails:
-an unparseable value falls back to a case- and space-folded form.
+"4111-1111-1111-1111" and "4111111111111111" one card. A phone extension is part of
+the number ("... #4411" and "... ext. 4411" are one value, the line without it
+another). Normalization never fails: an unparseable value falls back to a case- and
+space-folded form.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ def _phone(value: str, region: str) -> str:
     national = f"{'0' * (number.number_of_leading_zeros or 0)}{number.national_number}"
     if number.italian_leading_zero and not number.number_of_leading_zeros:
         national = "0" + national
-    return f"+{number.country_code}{national}"
+    # RFC 3966 spelling of the extension, so "#4411", "x4411" and "ext. 4411" agree.
+    extension = f";ext={number.extension}" if number.extension else ""
+    return f"+{number.country_code}{national}{extension}"
 
 
 def normalize(entity: Entity, value: str, *, region: str = "US") -> str:

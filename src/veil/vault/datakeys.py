@@ -188,6 +188,30 @@ class DataKeys:
         rec = replace(rec, wrapped=self._wrap(secret, rec, dek))
         return (rec, dek) if self._store.add_key(rec) else None
 
+    # -- tenant secrets --------------------------------------------------------------
+
+    def root_key(self, tenant: str, subject: str) -> bytes:
+        """The raw version-1 DEK of ``subject``, created on first use.
+
+        For a reserved subject that is never sealed under (``Vault.derive_key``): the
+        key is then not an AES key at all but a secret to derive from. It is stored
+        like any DEK (wrapped by the KEK and the subject's ledger secret), so it is
+        never in clear at rest, ``rewrap`` moves it and ``forget`` would shred it.
+        Version 1 is pinned so that every process and every call derives alike.
+        """
+        digest = subject_digest(tenant, subject)
+        for _ in range(3):
+            if self._ledger.is_erased(digest):
+                raise SubjectForgottenError("the subject was erased")
+            rec = self._store.get_key(tenant, subject, 1)
+            if rec is not None:
+                return self._unwrap(rec)
+            created = self._create(tenant, subject, digest, 1)
+            if created is not None:
+                return created[1]
+            # Another process created it between our read and write: read theirs.
+        raise VaultError("could not establish a tenant secret under contention")
+
     # -- opening -----------------------------------------------------------------
 
     def for_opening(

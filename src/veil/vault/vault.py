@@ -7,6 +7,9 @@ Key hierarchy (top to bottom)::
     DEK            one per (tenant, subject, version), wrapped by both of the above
     envelope       AES-256-GCM under the DEK, bound to (tenant, subject, record, field)
 
+A tenant's derived keys (``derive_key``) hang off the same hierarchy: the DEK of the
+reserved subject ``veil:derive`` is the tenant's secret, HKDF-expanded per purpose.
+
 Threat model of erasure (``forget``)
 ------------------------------------
 Goal: after ``forget(tenant, subject)`` returns, no party holding what the system still
@@ -47,17 +50,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from veil.errors import IntegrityError
+from veil.errors import IntegrityError, VaultError
 from veil.storage import ErasureLedger, Store, migrate, open_engine
+from veil.vault import _hazmat
 from veil.vault.datakeys import DataKeys, subject_digest
-from veil.vault.envelope import HEADER_BYTES, PREFIX_BYTES, Binding, unpack
+from veil.vault.envelope import HEADER_BYTES, PREFIX_BYTES, Binding, encode_fields, unpack
 from veil.vault.keys import KeyProvider, LocalKeyFile
 
-__all__ = ["DEFAULT_MAX_SEALS", "Vault"]
+__all__ = ["DEFAULT_MAX_SEALS", "DERIVE_SUBJECT", "Vault"]
 
 # Half the NIST SP 800-38D bound for random nonces, so reserved-but-unused seals and
 # concurrent writers can never push a key past 2**32 encryptions.
 DEFAULT_MAX_SEALS = 2**31
+# The reserved subject whose data key is each tenant's derivation secret. It never
+# seals anything: one key is never both an AES-GCM key and an HKDF input.
+DERIVE_SUBJECT = "veil:derive"
 _BYTES, _TEXT = b"\x00", b"\x01"
 _BYTES_KIND, _TEXT_KIND = _BYTES[0], _TEXT[0]
 _BYTES_LIKE = (bytes, bytearray, memoryview)
@@ -142,6 +149,8 @@ class Vault:
             plaintext = _BYTES + value  # one copy, also of a mutable buffer
         else:
             raise TypeError("only str or bytes can be sealed")
+        if binding.subject == DERIVE_SUBJECT:
+            raise VaultError("this subject id is reserved")
         key = self._dek.for_sealing(binding.tenant, binding.subject)
         nonce, body = key.cipher.seal(plaintext, key.prefix + binding.encode())
         return b"".join((key.prefix, nonce, body))
@@ -152,6 +161,8 @@ class Vault:
         Any tampering, a wrong binding or an unknown key is one IntegrityError; an
         erased subject is SubjectForgottenError.
         """
+        if binding.subject == DERIVE_SUBJECT:
+            raise VaultError("this subject id is reserved")
         version, key_id, raw = unpack(envelope)
         cipher = self._dek.for_opening(binding.tenant, binding.subject, version, key_id)
         plaintext = cipher.open(
@@ -168,6 +179,21 @@ class Vault:
             except UnicodeDecodeError:
                 raise IntegrityError("sealed data failed to open") from None
         raise IntegrityError("sealed data failed to open")
+
+    def derive_key(self, tenant: str, purpose: str) -> bytes:
+        """A 256-bit key for ``purpose`` within ``tenant``; the same on every call and
+        in every process sharing this vault, different for any other (tenant, purpose).
+
+        HKDF-SHA256 from the tenant's random secret, which is held like a data key of
+        the reserved subject ``veil:derive`` (wrapped by the KEK and a ledger secret,
+        created on first use, moved by :meth:`rewrap`, never stored in clear). The
+        derived key itself is never stored: callers cache it if they need to.
+        """
+        if not tenant or not purpose:
+            raise ValueError("tenant and purpose must be non-empty")
+        secret = self._dek.root_key(tenant, DERIVE_SUBJECT)
+        info = encode_fields("veil.tenant-derive.v1", tenant, purpose)
+        return _hazmat.derive_key(secret, salt=b"", info=info)
 
     def forget(self, tenant: str, subject: str) -> None:
         """Crypto-shred a subject: destroy its ledger secret, tombstone it, delete its

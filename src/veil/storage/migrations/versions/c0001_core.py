@@ -51,9 +51,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "vault_entries",
+        # The tenant leads the key: conversation ids are only unique within a tenant.
+        sa.Column("tenant", sa.String(255), primary_key=True),
         sa.Column("conversation", sa.String(255), primary_key=True),
         sa.Column("token", sa.String(255), primary_key=True),
-        sa.Column("tenant", sa.String(255), nullable=False),
         sa.Column("subject", sa.String(255), nullable=False),
         sa.Column("entity", sa.String(64), nullable=False),
         sa.Column("envelope", sa.LargeBinary, nullable=False),
