@@ -116,3 +116,47 @@ def test_places_never_inside_codes(det: LocationDetector, text: str) -> None:
 def test_places_next_to_codes_still_found(det: LocationDetector) -> None:
     text = "Passport 25HT63995 issued in Haiti, shipped to Paris (order 12B-7)."
     assert places(det, text) == ["Haiti", "Paris"]
+
+
+# --- Other languages: function words, greetings and common nouns are not places ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vivo en la ciudad",  # lower-case common Spanish word, even after a cue
+        "ich wohne in der Stadt",
+        "j'habite au centre depuis deux ans",
+        "abito vicino al centro",
+        "moro na cidade",
+        "Hola, me llamo Ana y necesito ayuda",  # greeting; "me" is no region here
+        "Gracias por la ayuda",
+        "Ich habe den Brief von meiner Bank bekommen",  # "von", "den" are not towns
+        "Mi DNI es 12345678Z",  # short all-caps acronyms
+        "please send the ISA forms",
+        "moved to the centre pls",
+        "Kam leider nach Hause zu spät",  # "nach Hause": home, not a town
+        "Ich war aus Versehen in Ordnung",
+    ],
+)
+def test_foreign_common_words_are_not_places(det: LocationDetector, text: str) -> None:
+    assert places(det, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ich wohne in Berlin", ["Berlin"]),
+        ("vivo en Ciudad de México", ["Ciudad de México"]),
+        ("abito a Milano vicino al centro", ["Milano"]),  # Italian place verb as cue
+        ("moro no Porto desde 2019", ["Porto"]),
+        ("We flew to NYC last week", ["NYC"]),  # a very large city may be an acronym
+        ("Portland, Maine is lovely", ["Portland", "Maine"]),
+        ("Vivo en Los Angeles", ["Los Angeles"]),
+        ("La Paz is high up", ["La Paz"]),
+    ],
+)
+def test_places_in_other_languages_still_found(
+    det: LocationDetector, text: str, expected: list[str]
+) -> None:
+    assert places(det, text) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from veil.core import EntityType
+from veil.detect._name_spans import TaggedSpan, trim
 from veil.detect._name_tokens import tokenize
 from veil.detect.location import LocationDetector
 from veil.detect.name_model import TAGS, NameModel, candidate, features, tagged_spans
@@ -164,3 +165,63 @@ def test_one_megabyte_of_mixed_text() -> None:
     text = chunk * (1_000_000 // len(chunk))
     people = list(PersonDetector().find(text))
     assert len(people) >= 2 * (len(text) // len(chunk))
+
+
+# --- Model-only spans: function words of other languages never at the edges ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich wohne in der Stadt",  # the model reads "der Stadt" as a place after "in"
+        "Ich heiße Jürgen und wohne in der Nähe",
+        "vivo en la ciudad",
+        "mi lavadora stürzt ständig ab",
+        "das Gerät funktioniert nicht mehr",
+        "el pedido llegó en zł",
+    ],
+)
+def test_model_spans_never_start_or_end_with_foreign_function_words(text: str) -> None:
+    assert [s for s, label in found(text) if label == "LOCATION"] == []
+    for span, _ in found(text):
+        first, last = span.split()[0].lower(), span.split()[-1].lower()
+        assert first not in ("der", "la", "en", "in", "das", "el")
+        assert last not in ("der", "la", "en", "in", "das", "el")
+
+
+def test_trim_keeps_particles_inside_a_name() -> None:
+    text = "meet anna van der berg and der Stadt"
+    tokens = tokenize(text)
+    name = TaggedSpan(1, 5, "PER", 40.0)  # anna van der berg
+    assert trim(tokens, name) == name
+    particles_first = TaggedSpan(2, 5, "PER", 40.0)  # van der berg
+    assert trim(tokens, particles_first) == particles_first
+    place = TaggedSpan(6, 8, "LOC", 40.0)  # der Stadt
+    assert trim(tokens, place) is None  # "der" cut, "Stadt" is a common noun
+    article = TaggedSpan(6, 8, "PER", 40.0)
+    assert trim(tokens, article) is None
+    noun = tokenize("das Gerät")  # an article and a noun, not "Das" the surname
+    assert trim(noun, TaggedSpan(0, 2, "PER", 40.0)) is None
+    greeting = tokenize("Hola Zbigniewa")
+    trimmed = trim(greeting, TaggedSpan(0, 2, "PER", 10.0))
+    assert trimmed is not None
+    assert (trimmed.lo, trimmed.hi) == (1, 2)
+    lower = tokenize("stürzt ständig")
+    assert trim(lower, TaggedSpan(0, 2, "PER", 40.0)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hola, soy Zbigniewa Kowalczyk", [("Zbigniewa Kowalczyk", "PERSON")]),
+        ("Mein Nachbar Zbigniew Brzęczyszczykiewicz hilft", None),
+    ],
+)
+def test_model_names_in_foreign_text_still_found(
+    text: str, expected: list[tuple[str, str]] | None
+) -> None:
+    got = found(text)
+    if expected is None:
+        assert any(label == "PERSON" and "Zbigniew" in s for s, label in got)
+    else:
+        assert got == expected

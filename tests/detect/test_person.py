@@ -128,3 +128,45 @@ def test_one_megabyte_of_mixed_text(det: PersonDetector) -> None:
     text = chunk * (1_000_000 // len(chunk))
     findings = list(det.find(text))
     assert len(findings) > 1000
+
+
+# --- Other languages: particles inside names, nouns and function words outside ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jan van der Berg called yesterday", ["Jan van der Berg"]),
+        ("María de la Cruz lives in Madrid", ["María de la Cruz"]),
+        ("Leonardo da Vinci painted it", ["Leonardo da Vinci"]),
+        ("Goedemorgen, mijn naam is Jan de Vries", ["Jan de Vries"]),
+        ("Olá, o meu nome é João da Silva", ["João da Silva"]),
+        ("Ich heiße Jürgen Müller und wohne in Berlin", ["Jürgen Müller"]),
+        ("Ich habe einen Termin bei Herrn Becker", ["Becker"]),
+        ("Guten Tag, hier ist Sabine Schneider", ["Sabine Schneider"]),
+    ],
+)
+def test_names_with_particles_and_foreign_text(
+    det: PersonDetector, text: str, expected: list[str]
+) -> None:
+    assert names(det, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # German capitalises every noun; several are rare surnames in the lexicon.
+        "Hallo, ich habe eine Frage zu meiner Rechnung vom letzten Monat.",
+        "Der Termin beim Arzt war am Montag.",
+        "Sehr geehrte Damen und Herren, anbei die Unterlagen.",
+        "Meine Bestellung ist nicht angekommen.",
+        "Die Versichertennummer steht auf der Karte.",
+        "Neue Lieferadresse: siehe unten",
+        "Die Zahlung ist seit einer Woche offen, die Erstattung fehlt.",
+        "Mi DNI caduca pronto",
+        "Est-ce que vous pouvez m'aider?",
+        "Reference ORD please",  # a short all-caps acronym
+    ],
+)
+def test_foreign_nouns_and_greetings_are_not_names(det: PersonDetector, text: str) -> None:
+    assert names(det, text) == []

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from veil.detect._name_rules import CALENDAR, NOT_NAME, PARTICLES, SUFFIXES, TITLES
+from veil.detect._name_rules import (
+    CALENDAR,
+    FOREIGN_WORDS,
+    NOT_NAME,
+    PARTICLES,
+    SUFFIXES,
+    TITLES,
+    foreign_noun_shape,
+)
 from veil.detect._name_tokens import Token, is_sentence_start
 
 __all__ = ["COMMON_ZIPF", "Chunk", "kind_of", "next_chunk"]
@@ -41,7 +49,8 @@ def kind_of(tok: Token) -> str:
     """One letter for what the lexicons say about a word.
 
     F given name, S surname, A name that is also a common word ("Will", "Hope"),
-    W ordinary word, U unknown (in no lexicon), I initial, X never a name here.
+    W ordinary word (English, or a frequent word of another language), U unknown (in
+    no lexicon), I initial, X never a name here.
     """
     low = tok.low
     if low in NOT_NAME or (low in CALENDAR and not tok.first):
@@ -49,11 +58,23 @@ def kind_of(tok: Token) -> str:
     if is_initial(tok):
         return "I"
     common = tok.zipf >= COMMON_ZIPF
+    if not tok.first and _foreign_word(low):
+        return "W"  # "Herren", "Monat", "Bestellung": ordinary words elsewhere
     if tok.first or tok.last:
         if common:
             return "A"
         return "F" if tok.first else "S"
     return "W" if common else "U"
+
+
+def _foreign_word(low: str) -> bool:
+    """A frequent word of another language that no given name shares.
+
+    Words of three letters or fewer are left out: many are also surnames ("Ma", "Ho").
+    """
+    if len(low) <= 3:
+        return False
+    return low in FOREIGN_WORDS or foreign_noun_shape(low)
 
 
 def _nameish(tok: Token, *, lowercase: float) -> bool:

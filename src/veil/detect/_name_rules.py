@@ -11,6 +11,7 @@ __all__ = [
     "CALENDAR",
     "EPONYMS",
     "FOREIGN_WORDS",
+    "FUNCTION_WORDS",
     "LOCATION_CUES",
     "NAME_CUE_ENDINGS",
     "NAME_CUE_PHRASES",
@@ -19,8 +20,10 @@ __all__ = [
     "NOT_PERSON_AFTER",
     "PARTICLES",
     "PERSON_AFTER",
+    "PLACE_NOUNS",
     "SUFFIXES",
     "TITLES",
+    "foreign_noun_shape",
     "phrase_before",
 ]
 
@@ -33,7 +36,7 @@ def _words(text: str) -> frozenset[str]:
 TITLES = _words(
     """
     mr mrs ms miss mx dr doctor prof professor sir dame lady lord madam madame herr frau fräulein
-    mme mlle monsieur sr sra srta señor señora señorita don doña dona dom sig sig.ra signor
+    herrn mme mlle monsieur sr sra srta señor señora señorita don doña dona dom sig sig.ra signor
     signora signorina dott dott.ssa rev reverend fr father sister brother pastor rabbi imam
     sheikh capt captain sgt sergeant lt lieutenant col colonel gen general officer det
     detective judge justice mevrouw meneer dhr mw pan pani senhor senhora hr fru
@@ -79,6 +82,7 @@ NOT_NAME = _words(
     customer client user patient team support service admin sir madam all everyone
     god lord jesus allah christ bible covid corona internet wifi email e-mail
     english spanish french german chinese arabic hindi
+    iban bic swift dni nif ssn cpf bsn pesel
     """
 )
 # Frequent words of German, French, Spanish, Italian, Portuguese and Dutch customer
@@ -105,8 +109,64 @@ FOREIGN_WORDS = _words(
     pode estou meu minha nosso nossa hoje ontem amanhã conta cartão consulta goedemorgen
     goedemiddag dank bedankt graag ik wij mijn onze kunt kan wil heb hebben zijn
     wanneer waarom hoe waar vandaag gisteren morgen rekening kaart afspraak
+    est-ce c'est qu'il qu'elle j'ai n'est envoyez pouvons merci viajo envíen envíe envíenme
+    necesitamos quisiéramos podrían pueden tenemos hemos tiene
+    """
+    # Frequent German nouns of customer messages. German capitalises every noun, so
+    # mid-sentence they look like unknown names; several are rare surnames in the
+    # lexicon ("Monat", "Arzt"). Nouns that are also common surnames (Koch, Bauer,
+    # Winter, Vogel) are left out.
+    """
+    stadt straße strasse konto termin arzt ärztin praxis woche monat jahr tag tage herren
+    nummer kunde kundin frage problem paket auftrag vertrag antrag bescheid zimmer büro
+    firma arbeit schule krankenhaus apotheke bestellung lieferung lieferadresse zahlung
+    rückerstattung erstattung kündigung anmeldung buchung abbuchung lastschrift mahnung
+    vertragsnummer kundennummer sendungsnummer bestellnummer rechnungsnummer hilfe fehler
+    passwort kontonummer betrag gebühr gebühren nachricht anruf
+    telefon app unterlagen dokumente formular versichertenkarte krankenkasse
+    rezept medikament behandlung untersuchung befund schmerzen beschwerde
+    neue neuen neues nächste nächsten nächstes letzte letzten letztes ständig hause
+    ordnung versehen absprache zukunft siehe unten oben
     """
 )
+# Articles, prepositions, pronouns and conjunctions of German, French, Spanish,
+# Italian, Dutch and Portuguese. None of them is ever the first or last word of a
+# place, nor of a name found by the model alone; inside a name with a capitalised
+# part on both sides some are particles ("Jan van der Berg", "María de la Cruz").
+FUNCTION_WORDS = _words(
+    """
+    der die das den dem des ein eine einer einem einen eines im am zum zur vom beim ins
+    auf mit bei nach aus von zu für über unter vor hinter neben und oder aber ich du er
+    sie es wir ihr mich mir dich dir uns euch sich mein meine dein sein
+    le la les un une des du de au aux à dans sur pour avec chez par et ou je tu il elle
+    nous vous ils elles moi toi lui leur ce cette ces mon ma mes ton ta son sa ses
+    el los las del al lo uno una unos unas en con por para sin sobre desde hasta y o yo
+    tú él ella nosotros ellos ellas me te se nos mi tu su sus
+    il gli i uno una dei degli delle della dello nel nella nei negli dal dalla da di
+    con su per tra fra e io lei noi voi loro
+    het een van op met voor naar uit bij aan en ik jij je hij zij wij jullie
+    o a os as um uma do da dos das em no na nos nas ao aos pelo pela com sem eu ele ela
+    """
+)
+# Common nouns for settlements and parts of them in those languages: lexicon
+# places too ("ciudad", "centro"), but in lower case almost always the ordinary word.
+PLACE_NOUNS = _words(
+    """
+    stadt straße strasse dorf platz zentrum mitte innenstadt altstadt ort ville rue place
+    centre quartier village ciudad calle plaza pueblo barrio centro città via piazza
+    paese centro cidade rua praça bairro stad straat plein dorp centrum wijk city town
+    """
+)
+# German noun and participle endings: a long capitalised word ending so is a
+# noun ("Bestellung", "Versichertennummer") or a verb form ("funktioniert").
+_FOREIGN_ENDINGS = ("ung", "heit", "keit", "schaft", "nummer", "iert", "ieren", "adresse")
+
+
+def foreign_noun_shape(low: str) -> bool:
+    """A long lower-case word with a German noun or participle ending."""
+    return len(low) >= 8 and low.endswith(_FOREIGN_ENDINGS)
+
+
 # Words right after a candidate that say it is a condition, an organisation or an
 # address rather than a person.
 NOT_PERSON_AFTER = _words(
@@ -183,6 +243,8 @@ LOCATION_CUES = _words(
     lived moved moving move relocated relocating based born located travel travelling
     traveling trip flight flights fly flying flew city town country state province region
     county across throughout around outside inside within nach aus en à au desde em
+    wohne wohnt wohnen lebe lebt habite habitons vivo vive vivimos resido abito abita
+    moro mora woon woont
     """
 )
 

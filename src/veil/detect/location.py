@@ -21,7 +21,18 @@ from functools import cache
 
 from veil.core import EntityType, Finding, Span
 from veil.detect import lexicon
-from veil.detect._name_rules import LOCATION_CUES, NAME_CUE_WORDS, TITLES, phrase_before
+from veil.detect._name_rules import (
+    EPONYMS,
+    FOREIGN_WORDS,
+    FUNCTION_WORDS,
+    LOCATION_CUES,
+    NAME_CUE_WORDS,
+    NOT_NAME,
+    PLACE_NOUNS,
+    TITLES,
+    foreign_noun_shape,
+    phrase_before,
+)
 from veil.detect._name_tokens import Token, is_sentence_start, shared_tokens
 from veil.detect.name_model import merge_model_findings
 
@@ -38,6 +49,8 @@ _MIN_SCORE = 0.3
 _NEVER_ZIPF = 5.0
 _AMBIGUOUS_ZIPF = 3.0
 _PLACE_AFTER_COMMA = frozenset({"country", "region", "continent"})
+# log10 population from which a city may be written as a short acronym ("NYC").
+_ACRONYM_CITY_POP = 6.5
 
 
 class LocationDetector:
@@ -157,10 +170,23 @@ def _unknown_after_cue(tokens: list[Token], i: int) -> int:
         t = tokens[j]
         if not (t.cap or t.upper) or t.zipf > 0.0 or t.first or t.last or len(t.text) < 3:
             break
+        if _foreign(t.low):
+            break  # "nach Hause", "in Rechnung": a German noun, not a town
         if j > i and (t.gap not in (" ", "-") or tokens[j - 1].possessive):
             break
         j += 1
     return j
+
+
+def _foreign(low: str) -> bool:
+    """A frequent word of another language (greeting, noun, function word)."""
+    return (
+        low in FOREIGN_WORDS
+        or low in FUNCTION_WORDS
+        or low in PLACE_NOUNS
+        or low in NOT_NAME
+        or foreign_noun_shape(low)
+    )
 
 
 def _place_cue(tokens: list[Token], i: int) -> bool:
@@ -192,8 +218,21 @@ def _score(text: str, tokens: list[Token], i: int, j: int, key: str) -> tuple[fl
     lowercase = not any(t.cap or t.upper for t in words)
     if single and tok.zipf >= _NEVER_ZIPF and not (tok.cap and cue):
         return 0.0, "ordinary word"
-    if lowercase and (tok.zipf >= _AMBIGUOUS_ZIPF or (place.kind == "city" and score < 0.65)):
+    if lowercase and (
+        tok.zipf >= _AMBIGUOUS_ZIPF
+        or (place.kind == "city" and score < 0.65)
+        or (single and (len(tok.text) <= 3 or _foreign(tok.low)))
+    ):
         return 0.0, "lower-case ordinary word"
+    if single and not tok.upper:
+        why_not = _not_a_place(tokens, i)
+        if why_not:
+            return 0.0, why_not
+    # Short all-caps words are acronyms ("DNI", "ISA"); only the largest cities are
+    # written so ("NYC").
+    acronym = single and tok.upper and len(tok.text) <= 3
+    if acronym and place.kind == "city" and place.log_population < _ACRONYM_CITY_POP:
+        return 0.0, "acronym"
     if single and tok.zipf >= _AMBIGUOUS_ZIPF:
         score -= 0.35
         why += ", also an ordinary word"
@@ -213,10 +252,28 @@ def _score(text: str, tokens: list[Token], i: int, j: int, key: str) -> tuple[fl
     return score, why
 
 
+def _not_a_place(tokens: list[Token], i: int) -> str:
+    """Why a capitalised single word the lexicon lists is no place here, or ''.
+
+    Function words of other languages ("von", "Den") never are; greetings, common
+    nouns of other languages ("Hola", "Stadt", "Centro") and eponyms ("Hashimoto")
+    are only right after a place preposition or verb.
+    """
+    low = tokens[i].low
+    if low in FUNCTION_WORDS:
+        return "function word of another language"
+    direct = i > 0 and tokens[i - 1].low in LOCATION_CUES and tokens[i].gap == " "
+    if (_foreign(low) or low in EPONYMS) and not direct:
+        return "common word of another language"
+    return ""
+
+
 def _followed_by_place(text: str, tokens: list[Token], j: int) -> bool:
     """ "Springfield, Illinois" / "Lyon, France": a region or country after a comma."""
     if j >= len(tokens) or tokens[j].gap.strip() != ",":
         return False
+    if not (tokens[j].cap or tokens[j].upper):
+        return False  # "Hola, me llamo": a lower-case word is no region here
     for k in range(j + 1, min(len(tokens), j + 3) + 1):
         place = lexicon.place_entries().get(_key(text, tokens[j].start, tokens[k - 1].end))
         if place is not None and place.kind in _PLACE_AFTER_COMMA:

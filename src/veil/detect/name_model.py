@@ -24,21 +24,13 @@ import gzip
 import json
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 
 from veil.core import EntityType, Finding, Span
 from veil.detect._name_features import Message, OwnKey, candidate, features, own_features
-from veil.detect._name_rules import (
-    CALENDAR,
-    EPONYMS,
-    FOREIGN_WORDS,
-    NOT_NAME,
-    NOT_PERSON_AFTER,
-    PARTICLES,
-    TITLES,
-)
+from veil.detect._name_spans import MIN_MARGIN, TaggedSpan, plausible, trim
 from veil.detect._name_tokens import Token, shared_tokens
 from veil.errors import ConfigurationError
 
@@ -54,17 +46,6 @@ __all__ = [
 
 TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
 _MODEL_FILE = "names.json.gz"
-
-
-@dataclass(frozen=True, slots=True)
-class TaggedSpan:
-    """Tokens ``[lo, hi)`` tagged ``kind`` ("PER" or "LOC"); ``margin`` is the mean
-    perceptron margin of the entity tags over ``O`` (higher is surer)."""
-
-    lo: int
-    hi: int
-    kind: str
-    margin: float
 
 
 _ZERO = (0, 0, 0, 0, 0)
@@ -204,60 +185,10 @@ def tagged_spans(text: str) -> tuple[tuple[TaggedSpan, ...], tuple[Token, ...]]:
     return tuple(NameModel.default().spans(tokens, text)), tokens
 
 
-# Margin (mean score of the entity tag over ``O``) at which a model-only span is
-# reported, and the margin at which its score reaches the top of the model's range.
-# Lower-case spans and ordinary English words need a far surer model: the synthetic
-# training data cannot cover every way a common word ("bill", "reading") is used.
-_MIN_MARGIN = 4.0
-_MIN_MARGIN_RISKY = 20.0
-_MIN_MARGIN_LOWER = 30.0
-# A span containing one of these is not a name on the model's word alone.
-_NEVER = NOT_NAME | FOREIGN_WORDS
+# Margin at which a model-only span is reported (see ``_name_spans``), and the
+# margin at which its score reaches the top of the model's range.
 _FULL_MARGIN = 30.0
-_RULE_THRESHOLD = 0.5
-_COMMON_ZIPF = 3.0  # a rule finding at least this sure is left as it is
-
-
-def _plausible(tokens: Sequence[Token], span: TaggedSpan) -> bool:
-    """Whether a model span may be reported at all, by what the rules know for sure.
-
-    Titles, calendar words, chat words and frequent words of other languages
-    (:data:`FOREIGN_WORDS`) are never names here; an eponym or a word like
-    "disease"/"Inc" after the span makes it a condition or organisation. Spans that
-    are often not names (lower case, ordinary English words, a lone all-caps word)
-    need a far larger margin: the synthetic training data cannot cover every way
-    "bill", "reading" or "REF" is used. Single letters and short acronyms never pass.
-    """
-    words = tokens[span.lo : span.hi]
-    if any(t.low in _NEVER or t.low in CALENDAR or t.low in TITLES for t in words):
-        return False
-    if len(words) == 1 and (len(words[0].text) < 2 or (words[0].upper and len(words[0].text) < 5)):
-        return False  # single letters and short acronyms are not names
-    person = span.kind == "PER"
-    if any(
-        t.zipf >= _COMMON_ZIPF
-        and not (t.cap or t.upper or t.low in PARTICLES or (person and (t.first or t.last)))
-        for t in words
-    ):
-        return False  # an ordinary lower-case word inside ("code E")
-    if not person and len(words[-1].text) < 2:
-        return False  # places do not end in a single letter
-    if span.kind == "PER":
-        nxt = tokens[span.hi] if span.hi < len(tokens) else None
-        if any(t.low in EPONYMS for t in words) or (
-            nxt is not None and nxt.low in NOT_PERSON_AFTER
-        ):
-            return False
-    common = [t for t in words if t.zipf >= _COMMON_ZIPF]
-    if not any(t.cap or t.upper for t in words):
-        # Lower case: only very sure spans; an ordinary word only as a person's name
-        # that a name list knows ("i live in hope" names no place).
-        ordinary = bool(common) and (
-            span.kind == "LOC" or any(not (t.first or t.last) for t in common)
-        )
-        return not ordinary and span.margin >= _MIN_MARGIN_LOWER
-    risky = bool(common) or (len(words) == 1 and words[0].upper)
-    return span.margin >= (_MIN_MARGIN_RISKY if risky else _MIN_MARGIN)
+_RULE_THRESHOLD = 0.5  # a rule finding at least this sure is left as it is
 
 
 def merge_model_findings(
@@ -275,8 +206,9 @@ def merge_model_findings(
     starts = [f.start for f in found]
     dropped: set[int] = set()
     extra: list[Finding] = []
-    for span in spans:
-        if span.kind != kind or not _plausible(tokens, span):
+    for tagged in spans:
+        span = trim(tokens, tagged) if tagged.kind == kind else None
+        if span is None or not plausible(tokens, span):
             continue
         start, end = tokens[span.lo].start, tokens[span.hi - 1].end
         # Rule findings of one detector barely overlap each other: look back a few.
@@ -303,7 +235,7 @@ def merge_model_findings(
             why = best.reason if (lo, hi) == (best.start, best.end) else best.reason + " + model"
             extra.append(replace(best, span=Span(lo, hi), reason=why))
             continue
-        score = 0.5 + 0.3 * min(1.0, (span.margin - _MIN_MARGIN) / (_FULL_MARGIN - _MIN_MARGIN))
+        score = 0.5 + 0.3 * min(1.0, (span.margin - MIN_MARGIN) / (_FULL_MARGIN - MIN_MARGIN))
         extra.append(
             Finding(
                 entity=entity,

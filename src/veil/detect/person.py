@@ -195,6 +195,8 @@ def _score(text: str, tokens: list[Token], chunk: Chunk, cue: bool | None) -> tu
         return min(score, 0.25 if kinds in ("F", "S") else 0.1), "place after location cue"
     if _digit_next_to(text, tokens[chunk.lo].start, tokens[chunk.hi - 1].end):
         score -= 0.3
+    if len(words) == 1 and words[0].upper and len(words[0].text) <= 3 and cue is None:
+        score -= 0.3  # "ORD", "PIN": a short all-caps word alone is an acronym
     return score, why
 
 
