@@ -257,3 +257,6 @@ def forget(
     except VeilError as exc:
         raise _fail(exc) from None
     err.print("subject forgotten", highlight=False, markup=False)
+
+
+from veil.interfaces.cli import serve as _serve  # noqa: E402, F401  (registers ``veil serve``)

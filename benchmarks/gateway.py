@@ -1,0 +1,167 @@
+"""Gateway overhead: ``veil serve`` in front of a fake upstream that answers instantly.
+
+    python benchmarks/gateway.py [--requests 300] [--concurrency 8]
+
+Three processes on loopback: the fake OpenAI-compatible upstream, ``veil serve``
+pointed at it (embedded SQLite vault), and this client. Latency is measured
+sequentially, once calling the fake upstream directly and once through the gateway,
+with a 500-character customer message carrying fresh canary values (so new tokens
+are sealed and written on every request); the difference is veil's added latency.
+Throughput: ``--concurrency`` client threads through the gateway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing import Process
+
+import httpx
+
+from veil.testing import canary_card, canary_email, canary_phone
+
+REPLY = json.dumps(
+    {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "fake",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Thank you, [PERSON_1]. Done."},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+).encode()
+
+
+class Instant(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else head and body wait on a delayed ACK (~40 ms)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(REPLY)))
+        self.end_headers()
+        self.wfile.write(REPLY)
+
+
+def run_upstream(port: int) -> None:
+    ThreadingHTTPServer(("127.0.0.1", port), Instant).serve_forever()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def message() -> str:
+    text = (
+        f"Hello, this is Maria Gonzalez. My card {canary_card()} was charged twice for my "
+        f"appointment, please refund it. You can reach me at {canary_email()} or on "
+        f"{canary_phone()} after five. I have been a patient for years and this is the "
+        "first time something like this happened, so I hope it can be sorted out quickly. "
+    )
+    return (text + "Thanks a lot for your help with this. " * 6)[:500]
+
+
+def body(i: int) -> dict[str, object]:
+    return {"model": "fake", "messages": [{"role": "user", "content": message()}]}
+
+
+def timed(client: httpx.Client, url: str, n: int, prefix: str = "bench") -> list[float]:
+    out = []
+    for i in range(n):
+        # 50 conversations, so token maps grow as in real chats.
+        headers = {"x-veil-conversation": f"{prefix}-{i % 50}", "x-veil-subject": "s"}
+        start = time.perf_counter()
+        response = client.post(url, json=body(i), headers=headers)
+        out.append(time.perf_counter() - start)
+        response.raise_for_status()
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    up_port, gw_port = free_port(), free_port()
+    upstream = Process(target=run_upstream, args=(up_port,), daemon=True)
+    upstream.start()
+    data = tempfile.mkdtemp(prefix="veil-bench-")
+    env = os.environ | {"VEIL_UPSTREAM_URL": f"http://127.0.0.1:{up_port}/v1"}
+    command = [sys.executable, "-c", "from veil.interfaces.cli import main; main()", "serve"]
+    gateway = subprocess.Popen(
+        [*command, "--port", str(gw_port), "--data-dir", data],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(timeout=30) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get(f"http://127.0.0.1:{gw_port}/readyz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("gateway did not start")
+                time.sleep(0.1)
+            direct_url = f"http://127.0.0.1:{up_port}/v1/chat/completions"
+            via_url = f"http://127.0.0.1:{gw_port}/v1/chat/completions"
+            timed(client, via_url, 30)  # warm up
+            direct = timed(client, direct_url, args.requests)
+            via = timed(client, via_url, args.requests)
+        added = [v - d for v, d in zip(sorted(via), sorted(direct), strict=True)]
+        print(f"direct   p50 {pct(direct, 0.5):7.2f} ms  p99 {pct(direct, 0.99):7.2f} ms")
+        print(f"gateway  p50 {pct(via, 0.5):7.2f} ms  p99 {pct(via, 0.99):7.2f} ms")
+        print(f"added    p50 {pct(added, 0.5):7.2f} ms  p99 {pct(added, 0.99):7.2f} ms")
+        print(f"ratio    p50 {statistics.median(via) / statistics.median(direct):7.1f}x")
+
+        def worker(k: int) -> None:
+            # Each client its own conversations: concurrent writers to one
+            # conversation's token map race on SQLite (and are refused, fail closed).
+            with httpx.Client(timeout=30) as client:
+                timed(client, via_url, per, prefix=f"load-{k}")
+
+        per = max(1, args.requests // args.concurrency)
+        start = time.perf_counter()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            list(pool.map(worker, range(args.concurrency)))
+        elapsed = time.perf_counter() - start
+        print(f"throughput {per * args.concurrency / elapsed:7.1f} requests/s "
+              f"({args.concurrency} clients)")  # fmt: skip
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=10)
+        upstream.terminate()
+        threading.Event().wait(0)
+
+
+if __name__ == "__main__":
+    main()
