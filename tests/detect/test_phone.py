@@ -127,3 +127,23 @@ def test_megabyte_of_mixed_text() -> None:
     text = chunk * (1_000_000 // len(chunk))
     findings = list(PhoneDetector().find(text))
     assert len(findings) == 1_000_000 // len(chunk)
+
+
+def test_first_region_with_a_valid_whole_number_names_it() -> None:
+    # US is tried first, but a UK number written with its trunk 0 is only valid in GB.
+    (finding,) = PhoneDetector().find("call 020 7946 0958")
+    assert finding.reason.startswith("valid national number (phonenumbers, region GB)")
+    (finding,) = PhoneDetector().find("call 212-555-0199 today")
+    assert "region US" in finding.reason
+
+
+def test_later_regions_still_checked_when_earlier_ones_are_weak() -> None:
+    # Not valid in the US or GB: the German reading must still be found.
+    (finding,) = PhoneDetector().find("ring 030 1234567")
+    assert "region DE" in finding.reason
+    assert finding.score >= THRESHOLD
+
+
+@pytest.mark.parametrize("text", ["", "abc", "12345", "1 2 3 4 5", "room 12, floor 345"])
+def test_fewer_than_six_digits_finds_nothing(text: str) -> None:
+    assert list(PhoneDetector().find(text)) == []

@@ -103,15 +103,25 @@ def _prefix_ok(raw: str, region: str) -> bool:
     return raw.lstrip("( \t").startswith("0")
 
 
+_SIX_DIGITS = re.compile(r"(?:\D*\d){6}")
+# The highest scores _score gives: valid international and valid national numbers.
+_INTERNATIONAL_VALID = 0.85
+_NATIONAL_VALID = 0.7
+
+
 def _score(raw: str, valid: bool) -> tuple[float, str]:
     """Base score of a matched number from how it was written."""
     international = raw.startswith(("+", "00"))
     formatted = any(ch in raw for ch in " -.()/")
     digits = sum(ch.isdigit() for ch in raw)
     if international:
-        return (0.85, "valid international number") if valid else (0.6, "possible number")
+        return (
+            (_INTERNATIONAL_VALID, "valid international number")
+            if valid
+            else (0.6, "possible number")
+        )
     if valid and formatted:
-        return (0.7 if digits >= 9 else 0.55), "valid national number"
+        return (_NATIONAL_VALID if digits >= 9 else 0.55), "valid national number"
     if valid:
         return (0.55, "valid national number") if digits >= 10 else (0.4, "national number")
     if formatted and re.fullmatch(r"\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}", raw.split("x")[0].strip()):
@@ -134,6 +144,9 @@ class PhoneDetector:
         return "phone"
 
     def find(self, text: str) -> Iterator[Finding]:
+        # No run can hold the six digits a number needs: skip the scan entirely.
+        if _SIX_DIGITS.match(text) is None:
+            return
         for m in _CANDIDATE.finditer(text):
             start, end = m.span()
             if _excluded(text, start, end):
@@ -150,21 +163,29 @@ class PhoneDetector:
         if digits < 6:
             return []
         regions = self._regions[:1] if run.startswith("+") else self._regions
+        # A hit over the whole run with the best score any region could give wins
+        # every overlap (later regions only tie and lose on order), so stop there.
+        first = start + len(run) - len(run.lstrip(" \t"))
+        best = _INTERNATIONAL_VALID if "00" in run else _NATIONAL_VALID
         hits: list[_Hit] = []
         for region in regions:
+            found = len(hits)
             for pm in PhoneNumberMatcher(run, region, leniency=Leniency.POSSIBLE):
                 # In long runs (tracking numbers, card-like groups) a sub-match must be
                 # cut off from the rest by a slash, not just by a space.
                 if digits > 15 and not self._slash_bounded(run, pm.start, pm.end):
                     continue
-                valid = phonenumbers.is_valid_number(pm.number) and _prefix_ok(
-                    pm.raw_string, region
+                # The cheap written-prefix test first: it spares most validity checks.
+                valid = _prefix_ok(pm.raw_string, region) and phonenumbers.is_valid_number(
+                    pm.number
                 )
                 score, why = _score(pm.raw_string, valid)
                 reason = f"{why} (phonenumbers, region {region})"
                 if pm.raw_string.startswith(("+", "00")):
                     reason = f"{why} (phonenumbers)"
                 hits.append(_Hit(start + pm.start, start + pm.end, score, reason))
+            if any(h.start == first and h.end == end and h.score >= best for h in hits[found:]):
+                break
         return hits
 
     @staticmethod
