@@ -147,3 +147,11 @@ def test_later_regions_still_checked_when_earlier_ones_are_weak() -> None:
 @pytest.mark.parametrize("text", ["", "abc", "12345", "1 2 3 4 5", "room 12, floor 345"])
 def test_fewer_than_six_digits_finds_nothing(text: str) -> None:
     assert list(PhoneDetector().find(text)) == []
+
+
+def test_warm_up_leaves_results_unchanged() -> None:
+    detector = PhoneDetector(regions=("GB", "DE"))
+    text = "call 020 7946 0958 or 030 1234567"
+    before = list(detector.find(text))
+    detector.warm_up()
+    assert list(detector.find(text)) == before

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import Leniency, PhoneNumberMatcher
+from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 
 from veil.core import EntityType, Finding, Span
 from veil.detect._patterns import luhn_valid, non_overlapping, word_set
@@ -142,6 +142,26 @@ class PhoneDetector:
     @property
     def name(self) -> str:
         return "phone"
+
+    def warm_up(self) -> None:
+        """Compile phonenumbers' patterns for every region now.
+
+        phonenumbers compiles each region's patterns on first use, which made the first
+        messages touching a region several milliseconds slower (the p99 of a fresh
+        process). Running the regions' own example numbers through ``find`` pays that
+        once, at start-up, with no personal data involved.
+        """
+        samples: list[str] = []
+        for region in self._regions:
+            for kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE):
+                example = phonenumbers.example_number_for_type(region, kind)
+                if example is None:
+                    continue
+                for fmt in (PhoneNumberFormat.NATIONAL, PhoneNumberFormat.INTERNATIONAL):
+                    samples.append(phonenumbers.format_number(example, fmt))
+        for sample in samples:
+            for _ in self.find(f"call {sample} or order 4521-88-1034 ref 2270-66-1551"):
+                pass
 
     def find(self, text: str) -> Iterator[Finding]:
         # No run can hold the six digits a number needs: skip the scan entirely.
