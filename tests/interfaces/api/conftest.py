@@ -47,6 +47,11 @@ class FakeUpstream:
         self.status = 200
         self.piece = 3  # stream chunk size
         self.delay = 0.0
+        self.chunk_delay = 0.0  # seconds between stream events
+        self.repeat = 1  # the streamed reply is the echo repeated this many times
+        self.events_sent = 0
+        self.events_planned = 0
+        self.disconnected = threading.Event()  # a stream write found the gateway gone
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -71,6 +76,7 @@ class FakeUpstream:
                     return
                 body = json.loads(raw)
                 reply = "ECHO " + " | ".join(_texts(body.get("messages", [])))
+                reply = " ".join([reply] * outer.repeat)
                 tools = body.get("tools") or []
                 calls = []
                 if tools and body["messages"][-1]["role"] == "user":
@@ -84,7 +90,10 @@ class FakeUpstream:
                         }
                     ]
                 if body.get("stream"):
-                    self._stream(reply, calls)
+                    try:
+                        self._stream(reply, calls)
+                    except OSError:  # the gateway hung up: recorded by send()
+                        self.close_connection = True
                 else:
                     message: dict[str, Any] = {"role": "assistant", "content": reply}
                     if calls:
@@ -122,8 +131,17 @@ class FakeUpstream:
                     event = base | {
                         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]
                     }
-                    self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+                    if outer.chunk_delay:
+                        time.sleep(outer.chunk_delay)
+                    try:
+                        self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+                        self.wfile.flush()
+                    except OSError:
+                        outer.disconnected.set()
+                        raise
+                    outer.events_sent += 1
 
+                outer.events_planned = 1 + -(-len(reply) // outer.piece)
                 send({"role": "assistant", "content": ""})
                 for at in range(0, len(reply), outer.piece):
                     send({"content": reply[at : at + outer.piece]})
@@ -239,9 +257,22 @@ def serve(veil: Veil, upstream: Upstream | None, **overrides: Any) -> Served:
     return Served(create_app(settings, veil, upstream))
 
 
+HASH_KEY = b"k" * 32
+
+
 @pytest.fixture
-def gateway(veil: Veil, fake_upstream: FakeUpstream, logs: LogCapture) -> Iterator[Served]:
+def gateway(
+    veil: Veil, analyzer: Analyzer, fake_upstream: FakeUpstream, logs: LogCapture
+) -> Iterator[Served]:
     settings = GatewaySettings(upstream_url=fake_upstream.url, upstream_retries=0)
-    served = Served(create_app(settings, veil, HttpUpstream(settings)))
+    app = create_app(settings, veil, HttpUpstream(settings), analyzer=analyzer, hash_key=HASH_KEY)
+    served = Served(app)
     yield served
     served.close()
+
+
+def leaked(blob: bytes | str, values: list[str]) -> list[str]:
+    """The values (or their space-free / JSON-escaped forms) that occur in ``blob``."""
+    text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
+    forms = set(values) | {v.replace(" ", "") for v in values}
+    return sorted(f for f in forms if f in text or json.dumps(f)[1:-1] in text)

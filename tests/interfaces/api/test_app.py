@@ -350,3 +350,81 @@ def test_builtin_receptionist_works_offline(veil: Veil) -> None:
         assert streamed == content
     finally:
         served.close()
+
+
+def test_client_disconnect_mid_stream_cancels_the_upstream(
+    gateway: Served, fake_upstream: FakeUpstream, logs: LogCapture
+) -> None:
+    fake_upstream.chunk_delay = 0.02  # a slow model: ~5 s for the whole reply
+    fake_upstream.repeat = 40
+    values = canaries()
+    text = f"I am {values['person']}, mail {values['email']}, card {values['card']}"
+    body = {"stream": True, "messages": [{"role": "user", "content": text}]}
+    received = b""
+    with httpx.Client(timeout=10) as http:  # noqa: SIM117
+        with http.stream("POST", gateway.url + "/v1/chat/completions", json=body) as response:
+            assert response.status_code == 200
+            for chunk in response.iter_raw():
+                received += chunk
+                if b"ECHO" in received:
+                    break  # hang up mid-stream
+    assert fake_upstream.disconnected.wait(5), "the upstream call was not cancelled"
+    assert fake_upstream.events_sent < fake_upstream.events_planned / 2
+    assert b"[DONE]" not in received
+    # Nothing raw went up; nothing buffered was flushed into a log or an error.
+    assert leaked(fake_upstream.all_bytes(), values) == []
+    assert leaked(logs.text(), values) == []
+    assert leaked(httpx.get(gateway.url + "/metrics").text, values) == []
+    # The gateway is still healthy and serves the next stream in full.
+    fake_upstream.chunk_delay, fake_upstream.repeat = 0.0, 1
+    again = client(gateway).chat.completions.create(
+        model="f", stream=True, messages=[{"role": "user", "content": "hello"}]
+    )
+    assert "ECHO hello" in "".join(c.choices[0].delta.content or "" for c in again if c.choices)
+
+
+def test_embedded_gateway_serves_every_endpoint(tmp_path: Any) -> None:
+    """No veil, analyzer or key passed: all are built in the lifespan from settings."""
+    served = Served(create_app(GatewaySettings(data_dir=tmp_path), upstream=Receptionist()))
+    try:
+        email = canary_email()
+        text = f"mail {email}"
+        spans = httpx.post(served.url + "/v1/detect", json={"text": text}).json()["spans"]
+        assert [s["label"] for s in spans] == ["EMAIL"]
+        body = {
+            "text": text,
+            "analyzer_results": [{"start": 5, "end": len(text), "entity_type": "EMAIL_ADDRESS"}],
+            "anonymizers": {"DEFAULT": {"type": "keyed_hash"}},
+        }
+        first = httpx.post(served.url + "/anonymize", json=body).json()
+        assert first == httpx.post(served.url + "/anonymize", json=body).json()
+        assert email not in first["text"]
+        protected = httpx.post(
+            served.url + "/v1/protect", json={"text": text, "conversation": "c"}
+        ).json()
+        assert protected["tokens_issued"] == 1
+    finally:
+        served.close()
+    again = Served(create_app(GatewaySettings(data_dir=tmp_path), upstream=Receptionist()))
+    try:  # the keyed hash is the vault's: stable across restarts
+        assert httpx.post(again.url + "/anonymize", json=body).json() == first
+    finally:
+        again.close()
+
+
+def test_keyed_hash_refused_without_a_key(veil: Veil) -> None:
+    served = Served(create_app(GatewaySettings(), veil, Receptionist()))
+    try:
+        body = {
+            "text": "SECRET-VALUE",
+            "analyzer_results": [{"start": 0, "end": 6, "entity_type": "X"}],
+            "anonymizers": {"X": {"type": "keyed_hash"}},
+        }
+        response = httpx.post(served.url + "/anonymize", json=body)
+        assert response.status_code == 400
+        assert "SECRET" not in response.text
+        # The detection endpoints build their analyzer on first use.
+        spans = httpx.post(served.url + "/v1/detect", json={"text": "hi"}).json()
+        assert spans == {"spans": []}
+    finally:
+        served.close()

@@ -1,8 +1,10 @@
 """The OpenAI-compatible privacy proxy behind ``veil serve``.
 
-``create_app(settings, veil=None, upstream=None)`` builds the FastAPI application:
-``POST /v1/chat/completions`` (stream and non-stream), ``GET /v1/models``,
-``/healthz``, ``/readyz`` and ``/metrics``. Every field that can carry personal data
+``create_app(settings, veil=None, upstream=None, *, analyzer=None, hash_key=None)``
+builds the FastAPI application: ``POST /v1/chat/completions`` (stream and
+non-stream), ``GET /v1/models``, ``POST /v1/detect``, ``/v1/protect``, ``/v1/restore``,
+Presidio-compatible ``POST /analyze`` and ``/anonymize``, ``/healthz``, ``/readyz`` and
+``/metrics``. Every field that can carry personal data
 is protected before the upstream sees it and restored in the reply; any failure is
 a generic error answer and nothing unprotected is forwarded.
 

@@ -2,9 +2,11 @@
 
 No module state: :func:`create_app` takes the settings, and optionally a ready
 :class:`~veil.Veil` and :class:`~veil.interfaces.api.upstream.Upstream` (tests and
-embedders pass their own); whatever is missing is built in the lifespan and closed
-at shutdown. The request path is sync work (detection, vault, upstream call) run in
-the thread pool; the event loop only moves bytes.
+embedders pass their own), the :class:`~veil.pipeline.Analyzer` behind ``/v1/detect``
+and ``/analyze`` and the key of ``/anonymize``'s ``keyed_hash``; whatever is missing
+is built in the lifespan (an analyzer passed with neither is built from the settings
+on first use) and closed at shutdown. The request path is sync work (detection,
+vault, upstream call) run in the thread pool; the event loop only moves bytes.
 
 Fail closed: the upstream is called only with a body that every protection step
 finished; any error before that is an answer from the error table, and nothing was
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,8 +29,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from veil.errors import VeilError
+from veil.interfaces.api import presidio, texts
 from veil.interfaces.api.assistant import Receptionist
 from veil.interfaces.api.errors import error_body, problem_response
 from veil.interfaces.api.guard import Guard
@@ -36,6 +42,7 @@ from veil.interfaces.api.requests import RequestProtector, identity_of, parse_bo
 from veil.interfaces.api.settings import GatewaySettings
 from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamError
 from veil.pipeline import Analyzer, Veil
+from veil.vault import Vault
 
 __all__ = ["Gateway", "create_app"]
 
@@ -48,12 +55,41 @@ class Gateway:
     veil: Veil
     upstream: Upstream
     metrics: Metrics = field(default_factory=Metrics)
+    analyzer: Analyzer | None = None
+    hash_key: bytes | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def detector(self) -> Analyzer:
+        """The analyzer of the detection endpoints, built on first use if none was given."""
+        with self._lock:
+            if self.analyzer is None:
+                self.analyzer = Analyzer.from_settings(self.settings.veil.detection)
+            return self.analyzer
 
 
-def _build_veil(settings: GatewaySettings) -> Veil:
+_HASH_PURPOSE = "api-keyed-hash/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class _Embedded:
+    veil: Veil
+    analyzer: Analyzer
+    hash_key: bytes
+    vault: Vault
+
+    def close(self) -> None:
+        self.vault.store.engine.dispose()
+        self.vault.ledger.engine.dispose()
+
+
+def _build_embedded(settings: GatewaySettings) -> _Embedded:
     analyzer = Analyzer.from_settings(settings.veil.detection)
     analyzer.warm_up()  # load data files now, not on the first customer's request
-    return Veil.embedded(settings.data_dir, analyzer=analyzer, tenant=settings.tenant)
+    # The vault is built here rather than by Veil.embedded because the keyed hash of
+    # /anonymize needs a key derived by it (and the same vault must serve both).
+    vault = Vault.embedded(settings.data_dir)
+    veil = Veil(analyzer, vault, tenant=settings.tenant)
+    return _Embedded(veil, analyzer, vault.derive_key(settings.tenant, _HASH_PURPOSE), vault)
 
 
 def _build_upstream(settings: GatewaySettings) -> Upstream:
@@ -63,26 +99,45 @@ def _build_upstream(settings: GatewaySettings) -> Upstream:
 
 
 def create_app(
-    settings: GatewaySettings, veil: Veil | None = None, upstream: Upstream | None = None
+    settings: GatewaySettings,
+    veil: Veil | None = None,
+    upstream: Upstream | None = None,
+    *,
+    analyzer: Analyzer | None = None,
+    hash_key: bytes | None = None,
 ) -> FastAPI:
-    """The gateway application; ``veil`` / ``upstream`` default to ``settings``' choice."""
+    """The gateway application; what is not given follows ``settings``' choice.
+
+    With a ``veil`` given and no ``hash_key``, ``/anonymize`` refuses ``keyed_hash``.
+    """
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own_veil = veil is None
         own_upstream = upstream is None
-        built_veil = veil if veil is not None else await run_in_threadpool(_build_veil, settings)
         built_upstream = upstream if upstream is not None else _build_upstream(settings)
-        app.state.gateway = Gateway(settings, built_veil, built_upstream, metrics)
+        embedded: _Embedded | None = None
+        if veil is not None:
+            gateway = Gateway(settings, veil, built_upstream, metrics, analyzer, hash_key)
+        else:
+            embedded = await run_in_threadpool(_build_embedded, settings)
+            gateway = Gateway(
+                settings,
+                embedded.veil,
+                built_upstream,
+                metrics,
+                analyzer or embedded.analyzer,
+                hash_key or embedded.hash_key,
+            )
+        app.state.gateway = gateway
         log_event("gateway started")
         try:
             yield
         finally:
             if own_upstream:
                 built_upstream.close()
-            if own_veil:
-                built_veil.close()
+            if embedded is not None:
+                embedded.close()
             log_event("gateway stopped")
 
     app = FastAPI(
@@ -108,11 +163,33 @@ def _request_id(request: Request) -> str:
     return str(request.scope.get("state", {}).get("request_id", ""))
 
 
-def _refused(request: Request, exc: Exception) -> Response:
+def _refused(request: Request, exc: Exception, *, presidio: bool = False) -> Response:
     name = type(exc).__name__
     _gateway(request).metrics.refusals.labels(name).inc()
     log_event("refused", level=logging.WARNING, request_id=_request_id(request), error=name)
-    return problem_response(exc, request_id=_request_id(request))
+    return problem_response(exc, request_id=_request_id(request), presidio=presidio)
+
+
+_Work = Callable[[Gateway, Json, dict[str, str]], Any]
+
+
+async def _answer(request: Request, work: _Work, *, presidio: bool = False) -> Response:
+    """Parse the body, run ``work`` in the thread pool, answer its result as JSON.
+
+    Presidio's routes answer errors in Presidio's ``{"error": "..."}`` shape.
+    """
+    gateway = _gateway(request)
+    raw = await request.body()
+    headers = {k: v for k, v in request.headers.items() if k.startswith("x-veil-")}
+
+    def run() -> Any:
+        return work(gateway, parse_body(raw), headers)
+
+    try:
+        result = await run_in_threadpool(run)
+    except (VeilError, UpstreamError) as exc:
+        return _refused(request, exc, presidio=presidio)
+    return JSONResponse(result)
 
 
 def _handlers(app: FastAPI) -> None:
@@ -157,12 +234,30 @@ def _routes(app: FastAPI) -> None:
         headers = {k: v for k, v in request.headers.items() if k.startswith("x-veil-")}
         result = await run_in_threadpool(_chat, gateway, raw, headers)
         if isinstance(result, StreamRestorer):
-            return StreamingResponse(
-                _sse(result, _request_id(request)),
-                media_type="text/event-stream",
-                headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-            )
+            return _RestoringStream(result, _request_id(request))
         return JSONResponse(result)
+
+    @app.post("/v1/detect", response_model=None)
+    async def detect(request: Request) -> Response:
+        return await _answer(request, lambda g, body, _: texts.detect(g.detector(), body))
+
+    @app.post("/v1/protect", response_model=None)
+    async def protect(request: Request) -> Response:
+        return await _answer(request, lambda g, body, h: texts.protect(g.veil, body, h))
+
+    @app.post("/v1/restore", response_model=None)
+    async def restore(request: Request) -> Response:
+        return await _answer(request, lambda g, body, h: texts.restore(g.veil, body, h))
+
+    @app.post("/analyze", response_model=None)
+    async def analyze(request: Request) -> Response:
+        work: _Work = lambda g, body, _: presidio.analyze(g.detector(), body)  # noqa: E731
+        return await _answer(request, work, presidio=True)
+
+    @app.post("/anonymize", response_model=None)
+    async def anonymize(request: Request) -> Response:
+        work: _Work = lambda g, body, _: presidio.anonymize(body, key=g.hash_key)  # noqa: E731
+        return await _answer(request, work, presidio=True)
 
     @app.get("/v1/models", response_model=None)
     async def models(request: Request) -> Response:
@@ -204,6 +299,33 @@ def _chat(gateway: Gateway, raw: bytes, headers: dict[str, str]) -> Json | Strea
             raise
     completion = gateway.upstream.complete(upward)
     return restore_completion(gateway.veil, completion, identity.conversation)
+
+
+class _RestoringStream(StreamingResponse):
+    """An SSE response that hangs up on the upstream however it ends.
+
+    When the client disconnects mid-stream Starlette stops pulling chunks, but the
+    generator that reads the upstream would stay open (and the upstream would keep
+    generating) until it is garbage collected. Closing the upstream connection here
+    cancels the upstream call at once; the restorer's held-back tail is dropped with
+    the generator, never flushed.
+    """
+
+    def __init__(self, events: StreamRestorer, request_id: str) -> None:
+        super().__init__(
+            _sse(events, request_id),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
+        self._events = events
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Only the connection: the restoring generator itself may be running in a
+            # worker thread, and closing a running generator raises.
+            self._events.abort()
 
 
 def _sse(events: StreamRestorer, request_id: str) -> Iterator[bytes]:

@@ -31,7 +31,14 @@ from veil.errors import (
 )
 from veil.interfaces.api.upstream import UpstreamError, UpstreamTimeoutError
 
-__all__ = ["TABLE", "Problem", "error_body", "problem_for", "problem_response"]
+__all__ = [
+    "TABLE",
+    "Problem",
+    "error_body",
+    "presidio_error_body",
+    "problem_for",
+    "problem_response",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +101,27 @@ def problem_for(exc: BaseException) -> Problem:
     return _UNEXPECTED
 
 
+def _message(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, InputError) and str(exc) else problem_for(exc).message
+
+
 def error_body(exc: BaseException) -> dict[str, object]:
     """OpenAI's ``{"error": {...}}`` shape; value-free by construction."""
     problem = problem_for(exc)
-    message = str(exc) if isinstance(exc, InputError) and str(exc) else problem.message
+    message = _message(exc)
     return {
         "error": {"message": message, "type": problem.type, "param": None, "code": problem.code}
     }
 
 
-def problem_response(exc: BaseException, *, request_id: str | None = None) -> JSONResponse:
+def presidio_error_body(exc: BaseException) -> dict[str, object]:
+    """Presidio's ``{"error": "..."}`` shape for ``/analyze`` and ``/anonymize``."""
+    return {"error": _message(exc)}
+
+
+def problem_response(
+    exc: BaseException, *, request_id: str | None = None, presidio: bool = False
+) -> JSONResponse:
     headers = {"x-request-id": request_id} if request_id else None
-    return JSONResponse(error_body(exc), status_code=problem_for(exc).status, headers=headers)
+    body = presidio_error_body(exc) if presidio else error_body(exc)
+    return JSONResponse(body, status_code=problem_for(exc).status, headers=headers)

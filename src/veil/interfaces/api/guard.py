@@ -24,7 +24,8 @@ from veil.interfaces.api.observability import Metrics, log_event, request_id_fro
 __all__ = ["Guard"]
 
 _ROUTES = frozenset(
-    {"/v1/chat/completions", "/v1/models", "/healthz", "/readyz", "/metrics"}
+    {"/v1/chat/completions", "/v1/models", "/v1/detect", "/v1/protect", "/v1/restore",
+     "/analyze", "/anonymize", "/healthz", "/readyz", "/metrics"}
 )  # fmt: skip
 _QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
 

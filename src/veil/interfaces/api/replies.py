@@ -91,6 +91,12 @@ class StreamRestorer:
             if callable(close):
                 close()
 
+    def abort(self) -> None:
+        """Close only the upstream connection; safe while another thread iterates."""
+        close = getattr(self._events, "close", None)
+        if callable(close):
+            close()
+
     def __iter__(self) -> Iterator[Json]:
         for text in self._restored:
             yield from self._drain()
