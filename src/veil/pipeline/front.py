@@ -116,6 +116,16 @@ class Veil:
         veil._owned = True
         return veil
 
+    @property
+    def analyzer(self) -> Analyzer:
+        """The analyzer ``protect`` detects with."""
+        return self._analyzer
+
+    def derive_key(self, purpose: str, *, tenant: str | None = None) -> bytes:
+        """A 32-byte key for ``purpose``, derived by the vault for ``tenant`` (default:
+        this Veil's tenant): stable across processes, rotated with the KEKs."""
+        return self._vault.derive_key(tenant or self._tenant, purpose)
+
     def close(self) -> None:
         """Release the database connections of an ``embedded`` Veil (else a no-op)."""
         if self._owned:

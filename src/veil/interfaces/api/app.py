@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -42,7 +41,6 @@ from veil.interfaces.api.requests import RequestProtector, identity_of, parse_bo
 from veil.interfaces.api.settings import GatewaySettings
 from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamError
 from veil.pipeline import Analyzer, Veil
-from veil.vault import Vault
 
 __all__ = ["Gateway", "create_app"]
 
@@ -57,14 +55,10 @@ class Gateway:
     metrics: Metrics = field(default_factory=Metrics)
     analyzer: Analyzer | None = None
     hash_key: bytes | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def detector(self) -> Analyzer:
-        """The analyzer of the detection endpoints, built on first use if none was given."""
-        with self._lock:
-            if self.analyzer is None:
-                self.analyzer = Analyzer.from_settings(self.settings.veil.detection)
-            return self.analyzer
+        """The analyzer of the detection endpoints: the one given, else the Veil's."""
+        return self.analyzer if self.analyzer is not None else self.veil.analyzer
 
 
 _HASH_PURPOSE = "api-keyed-hash/v1"
@@ -73,23 +67,17 @@ _HASH_PURPOSE = "api-keyed-hash/v1"
 @dataclass(frozen=True, slots=True)
 class _Embedded:
     veil: Veil
-    analyzer: Analyzer
     hash_key: bytes
-    vault: Vault
 
     def close(self) -> None:
-        self.vault.store.engine.dispose()
-        self.vault.ledger.engine.dispose()
+        self.veil.close()
 
 
 def _build_embedded(settings: GatewaySettings) -> _Embedded:
     analyzer = Analyzer.from_settings(settings.veil.detection)
     analyzer.warm_up()  # load data files now, not on the first customer's request
-    # The vault is built here rather than by Veil.embedded because the keyed hash of
-    # /anonymize needs a key derived by it (and the same vault must serve both).
-    vault = Vault.embedded(settings.data_dir)
-    veil = Veil(analyzer, vault, tenant=settings.tenant)
-    return _Embedded(veil, analyzer, vault.derive_key(settings.tenant, _HASH_PURPOSE), vault)
+    veil = Veil.embedded(settings.data_dir, analyzer=analyzer, tenant=settings.tenant)
+    return _Embedded(veil, veil.derive_key(_HASH_PURPOSE))
 
 
 def _build_upstream(settings: GatewaySettings) -> Upstream:
@@ -126,7 +114,7 @@ def create_app(
                 embedded.veil,
                 built_upstream,
                 metrics,
-                analyzer or embedded.analyzer,
+                analyzer,
                 hash_key or embedded.hash_key,
             )
         app.state.gateway = gateway
