@@ -18,6 +18,7 @@ patterns are literals joined by bounded quantifiers: matching is linear in the t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -63,6 +64,7 @@ def _core_atoms(core: str) -> list[str]:
     return atoms
 
 
+@functools.lru_cache(maxsize=4096)
 def _pattern(pseudonym: str) -> str:
     lead, core, trail = split_edges(pseudonym)
     head = f"(?:{re.escape(lead)}|(?<!\\w))" if lead else r"(?<!\w)"
@@ -78,6 +80,7 @@ def _nested(atoms: Sequence[str]) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _prefix_pattern(pseudonym: str) -> str:
     lead, core, trail = split_edges(pseudonym)
     rest = _core_atoms(core) + [re.escape(ch) for ch in trail]
@@ -133,6 +136,17 @@ class Matcher:
             if self.viable(text, pos):
                 return pos
         return len(text)
+
+
+@functools.lru_cache(maxsize=256)
+def matcher_for(pseudonyms: tuple[str, ...]) -> Matcher:
+    """A shared matcher for these pseudonyms (matchers are immutable).
+
+    A conversation's map changes every turn, and each new map needs a compiled matcher;
+    maps with the same pseudonyms (the map a turn persisted, reloaded for the reply's
+    restore) share one. The cache holds pseudonyms only, never values.
+    """
+    return Matcher(pseudonyms)
 
 
 def token_grammar(formats: Iterable[str], labels: Iterable[str]) -> list[re.Pattern[str]]:

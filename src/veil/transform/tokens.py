@@ -20,7 +20,7 @@ from functools import cached_property
 
 from veil.core import CustomEntity, Entity, EntityType
 from veil.errors import InputError, MalformedInputError
-from veil.transform.patterns import Matcher, core_key
+from veil.transform.patterns import Matcher, core_key, matcher_for
 
 __all__ = ["EMPTY_MAP", "TokenEntry", "TokenMap"]
 
@@ -99,7 +99,7 @@ class TokenMap:
     @cached_property
     def matcher(self) -> Matcher:
         """The tolerant matcher over every pseudonym, index = position in iteration."""
-        return Matcher([entry.pseudonym for entry in self._entries])
+        return matcher_for(tuple(entry.pseudonym for entry in self._entries))
 
     @property
     def entries(self) -> tuple[TokenEntry, ...]:
