@@ -103,7 +103,8 @@ def _header(request_id: str) -> tuple[bytes, bytes]:
 
 def _content_length(headers: dict[str, str]) -> int | None:
     raw = headers.get("content-length")
-    return int(raw) if raw is not None and raw.isdigit() else None
+    # isdigit alone accepts non-ASCII digits such as "²", which int() refuses.
+    return int(raw) if raw is not None and raw.isascii() and raw.isdigit() else None
 
 
 async def _answer(send: Send, exc: BaseException) -> None:

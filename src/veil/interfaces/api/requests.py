@@ -41,6 +41,20 @@ _SCHEMA_TEXT = frozenset({"description", "title", "default", "enum", "examples",
 _MAX_DEPTH = 64
 
 
+def _shallow(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests no deeper than ``limit`` (iterative: no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth >= limit:
+                return False
+            pending.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return True
+
+
 def parse_body(raw: bytes) -> Json:
     """Decode a request body; errors say what is wrong, never what was sent."""
     try:
@@ -127,7 +141,14 @@ class RequestProtector:
             raise InputError(f"too many messages: the limit is {self._max_messages}")
         if not isinstance(body.get("model", ""), str):
             raise MalformedInputError("'model' must be a string")
-        out: Json = {key: body[key] for key in _PASSED if key in body}
+        out: Json = {}
+        for key in _PASSED:
+            if key in body:
+                # Forwarded as sent: bound their depth so no value the parser took
+                # can recurse deeper on the way up (re-encoding, the upstream's parser).
+                if not _shallow(body[key], _MAX_DEPTH):
+                    raise MalformedInputError(f"'{key}' is nested too deeply")
+                out[key] = body[key]
         out["messages"] = [self._message(i, m) for i, m in enumerate(messages)]
         stop = body.get("stop")
         if isinstance(stop, str):
