@@ -21,7 +21,14 @@ Contract:
 * ``forget(subject)`` crypto-shreds the subject. Afterwards ``protect`` for that
   subject raises :class:`~veil.errors.SubjectForgottenError` (an erased id is never
   reused), and ``restore`` leaves that subject's pseudonyms unresolved: it does not
-  raise, it simply has nothing left to put back.
+  raise, it simply has nothing left to put back. ``forget`` also deletes the subject's
+  turns.
+* ``record_turn`` seals a message's ORIGINAL text under the subject's data key and
+  stores it as the conversation's next turn (gapless numbers from 1, one transaction);
+  ``turns`` opens them in order. As with ``restore``, a forgotten subject's leftover
+  turns (from a restored backup) are omitted, not raised; recording a turn for a
+  forgotten subject raises SubjectForgottenError, like ``protect``. Layout:
+  ``veil.pipeline.turns``.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from typing import TYPE_CHECKING
 from veil.errors import InputError, StorageError, SubjectForgottenError, VeilError
 from veil.pipeline.analyzer import Analyzer
 from veil.pipeline.conversations import RESERVED_PREFIX, ConversationMaps
+from veil.pipeline.turns import TurnLog
 from veil.transform import (
     Protected,
     StreamingRestorer,
@@ -84,15 +92,16 @@ class Veil:
         settings: TransformSettings | None = None,
         map_cache_seconds: float = 30.0,
     ) -> None:
+        from veil.storage import TurnStore
+
         self._analyzer, self._vault = analyzer, vault
         self._tenant = _checked_id("tenant", tenant)
         self._settings = settings if settings is not None else TransformSettings()
+        store = store if store is not None else vault.store
         self._maps = ConversationMaps(
-            vault,
-            store if store is not None else vault.store,
-            root=pseudonym_key,
-            cache_seconds=map_cache_seconds,
+            vault, store, root=pseudonym_key, cache_seconds=map_cache_seconds
         )
+        self._turns = TurnLog(vault, TurnStore(store.engine))
         self._owned = False
 
     @classmethod
@@ -190,8 +199,34 @@ class Veil:
         """
         return _stream(StreamingRestorer(self._restoring(conversation, tenant)), chunks)
 
+    def record_turn(
+        self, *, conversation: str, subject: str, role: str, text: str, tenant: str | None = None
+    ) -> int:
+        """Store ``text`` (the original, not the protected form) sealed under the
+        subject's key as the next turn of ``conversation``; returns its number.
+
+        ``role`` is one of ``veil.pipeline.turns.ROLES``. Fails closed like
+        ``protect``: any error raises, with a value-free message.
+        """
+        tenant = self._tenant_id(tenant)
+        _checked_id("conversation", conversation)
+        _checked_id("subject", subject)
+        try:
+            return self._turns.record(tenant, conversation, subject, role, text)
+        except VeilError:
+            raise
+        except Exception as exc:
+            raise VeilError(f"record_turn failed: {type(exc).__name__}") from None
+
+    def turns(self, *, conversation: str, tenant: str | None = None) -> list[tuple[str, str]]:
+        """``(role, text)`` of the conversation's turns in order; a forgotten
+        subject's turns are omitted (see the module docstring)."""
+        tenant = self._tenant_id(tenant)
+        return self._turns.turns(tenant, _checked_id("conversation", conversation))
+
     def forget(self, subject: str, *, tenant: str | None = None) -> None:
-        """Crypto-shred ``subject``: every value sealed for it becomes unreadable."""
+        """Crypto-shred ``subject``: every value sealed for it becomes unreadable, and
+        its vault entries and turns are deleted."""
         tenant = self._tenant_id(tenant)
         self._vault.forget(tenant, _checked_id("subject", subject))
         self._maps.forget_cached()

@@ -12,3 +12,5 @@ from veil.storage.repository import KeyRecord as KeyRecord
 from veil.storage.repository import Rewrapped as Rewrapped
 from veil.storage.repository import Store as Store
 from veil.storage.repository import TokenEntry as TokenEntry
+from veil.storage.turns import StoredTurn as StoredTurn
+from veil.storage.turns import TurnStore as TurnStore

@@ -1,7 +1,8 @@
 """Typed SQLAlchemy models. Two separate metadata trees, meant for two databases:
 
 * :class:`Base` — the application database (``veil.db`` or PostgreSQL): subjects, their
-  wrapped data keys, tombstones and sealed vault entries. It is backed up routinely.
+  wrapped data keys, tombstones, sealed vault entries and sealed conversation turns. It
+  is backed up routinely.
 * :class:`LedgerBase` — the erasure ledger, kept OUTSIDE the application database and its
   backups: one random secret per subject (without it a wrapped data key cannot be
   opened) and the list of erased subjects. See ``veil.vault.vault`` for why.
@@ -33,6 +34,7 @@ __all__ = [
     "Subject",
     "SubjectKey",
     "Tombstone",
+    "Turn",
     "VaultEntry",
 ]
 
@@ -119,6 +121,35 @@ class VaultEntry(Base):
     token: Mapped[str] = mapped_column(String(_ID), primary_key=True)
     subject: Mapped[str] = mapped_column(String(_ID))
     entity: Mapped[str] = mapped_column(String(64))
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Turn(Base):
+    """One message of a conversation (the customer's or the assistant's), sealed.
+
+    ``envelope`` seals the original text under the subject's data key, bound to
+    ``record = "turn:<conversation>:<seq>"``, so it opens only in its own place.
+    ``seq`` counts from 1 per (tenant, conversation); the key's order serves the hot
+    read, a conversation's turns in order. Deleting the subject deletes its turns.
+    """
+
+    __tablename__ = "turns"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "subject"],
+            ["subjects.tenant", "subjects.subject"],
+            ondelete="CASCADE",
+            name="fk_turns_subject",
+        ),
+        Index("ix_turns_subject", "tenant", "subject"),
+    )
+
+    tenant: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    subject: Mapped[str] = mapped_column(String(_ID))
+    role: Mapped[str] = mapped_column(String(32))
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -1,4 +1,5 @@
-"""The application store: subjects, wrapped data keys, tombstones and vault entries.
+"""The application store: subjects, wrapped data keys, tombstones and vault entries
+(conversation turns: ``veil.storage.turns``).
 
 Callers get frozen records, never ORM objects, and every database failure arrives as
 :class:`veil.errors.StorageError` naming the operation, never the row's content. The
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from veil.errors import StorageError
 from veil.storage.database import Repository
-from veil.storage.models import Subject, SubjectKey, Tombstone, VaultEntry
+from veil.storage.models import Subject, SubjectKey, Tombstone, Turn, VaultEntry
 
-__all__ = ["KeyRecord", "Rewrapped", "Store", "TokenEntry"]
+__all__ = ["KeyRecord", "Rewrapped", "Store", "TokenEntry", "ensure_subject"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +85,19 @@ def _record(row: SubjectKey) -> KeyRecord:
     )
 
 
+def ensure_subject(session: Session, tenant: str, subject: str, now: datetime) -> None:
+    """Insert the subject's row unless it exists, inside the caller's transaction."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Subject).values(tenant=tenant, subject=subject, created_at=now)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant", "subject"]))
+
+
 class Store(Repository):
     """Repository over the application database (already migrated to ``core@head``)."""
 
     def _ensure_subject(self, session: Session, tenant: str, subject: str) -> None:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(Subject).values(tenant=tenant, subject=subject, created_at=self._now())
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant", "subject"]))
+        ensure_subject(session, tenant, subject, self._now())
 
     # -- data keys ---------------------------------------------------------------
 
@@ -207,8 +214,11 @@ class Store(Repository):
     # -- erasure -----------------------------------------------------------------
 
     def erase_subject(self, tenant: str, subject: str, digest: bytes) -> None:
-        """Delete the subject with its keys and vault entries; record a tombstone."""
+        """Delete the subject with its keys, vault entries and turns; record a tombstone."""
         with self._tx("erase_subject") as s:
+            # The foreign keys cascade too; deleting turns explicitly does not depend
+            # on the connection having enforced them.
+            s.execute(delete(Turn).where(Turn.tenant == tenant, Turn.subject == subject))
             s.execute(delete(Subject).where(Subject.tenant == tenant, Subject.subject == subject))
             if s.get(Tombstone, digest) is None:
                 s.add(Tombstone(digest=digest, forgotten_at=self._now()))

@@ -1,4 +1,4 @@
-"""core: subjects, wrapped data keys, tombstones, vault entries.
+"""core: subjects, wrapped data keys, tombstones, vault entries, turns.
 
 Revision ID: c0001
 Revises:
@@ -67,9 +67,28 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_vault_entries_subject", "vault_entries", ["tenant", "subject"])
+    op.create_table(
+        "turns",
+        # No plaintext column: the text is only ever in the sealed envelope.
+        sa.Column("tenant", sa.String(255), primary_key=True),
+        sa.Column("conversation", sa.String(255), primary_key=True),
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("subject", sa.String(255), nullable=False),
+        sa.Column("role", sa.String(32), nullable=False),
+        sa.Column("envelope", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", _TS, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant", "subject"],
+            ["subjects.tenant", "subjects.subject"],
+            ondelete="CASCADE",
+            name="fk_turns_subject",
+        ),
+    )
+    op.create_index("ix_turns_subject", "turns", ["tenant", "subject"])
 
 
 def downgrade() -> None:
+    op.drop_table("turns")
     op.drop_table("vault_entries")
     op.drop_table("tombstones")
     op.drop_table("subject_keys")
