@@ -25,9 +25,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from veil.errors import ConfigurationError, StorageError
 
-__all__ = ["Branch", "Repository", "checkpoint", "is_sqlite", "migrate", "open_engine", "utcnow"]
+__all__ = [
+    "Branch",
+    "Hook",
+    "Repository",
+    "checkpoint",
+    "is_sqlite",
+    "migrate",
+    "open_engine",
+    "utcnow",
+]
 
 Branch = Literal["core", "ledger"]
+Hook = Callable[[Connection], None]
+"""Work run INSIDE a repository's transaction (e.g. appending the audit row that
+records the change): if it raises, the change rolls back with it."""
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
