@@ -1,5 +1,5 @@
 """The chat completion path stores each turn sealed: the user's latest message(s) and
-the restored reply (``app._chat``), and fails closed when it cannot."""
+the restored reply (``chat.chat``), and fails closed when it cannot."""
 
 from __future__ import annotations
 

@@ -12,18 +12,14 @@ Fail closed: the upstream is called only with a body that every protection step
 finished; any error before that is an answer from the error table, and nothing was
 forwarded. A failure after a stream has started ends it with an ``error`` event.
 
-Turns: the request's latest user message(s) (the trailing ``user`` messages; earlier
-history was recorded when it was new) are stored sealed before anything is forwarded,
-and choice 0's restored reply text once it is complete (``Veil.record_turn``). A
-storage failure refuses a non-streamed request (503); a streamed one ends with an
-``error`` event instead of ``[DONE]``.
+The chat flow itself (turn recording, the restoring stream) is in
+``veil.interfaces.api.chat``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,17 +29,16 @@ from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.responses import JSONResponse, Response
 
 from veil.errors import VeilError
 from veil.interfaces.api import presidio, texts
 from veil.interfaces.api.assistant import Receptionist
+from veil.interfaces.api.chat import RestoringStream, chat
 from veil.interfaces.api.errors import error_body, problem_response
 from veil.interfaces.api.guard import Guard
 from veil.interfaces.api.observability import Metrics, log_event
-from veil.interfaces.api.replies import StreamRestorer, restore_completion
-from veil.interfaces.api.requests import Identity, RequestProtector, identity_of, parse_body
+from veil.interfaces.api.requests import parse_body
 from veil.interfaces.api.settings import GatewaySettings
 from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamError
 from veil.pipeline import Analyzer, Veil
@@ -226,9 +221,9 @@ def _routes(app: FastAPI) -> None:
         gateway = _gateway(request)
         raw = await request.body()
         headers = {k: v for k, v in request.headers.items() if k.startswith("x-veil-")}
-        result = await run_in_threadpool(_chat, gateway, raw, headers)
+        result = await run_in_threadpool(chat, gateway, raw, headers)
         if isinstance(result, tuple):
-            return _RestoringStream(*result, _request_id(request))
+            return RestoringStream(*result, _request_id(request))
         return JSONResponse(result)
 
     @app.post("/v1/detect", response_model=None)
@@ -275,104 +270,3 @@ def _routes(app: FastAPI) -> None:
     async def metrics(request: Request) -> Response:
         registry = _gateway(request).metrics.registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-
-_Record = Callable[[str, str], None]
-
-
-def _chat(
-    gateway: Gateway, raw: bytes, headers: dict[str, str]
-) -> Json | tuple[StreamRestorer, _Record]:
-    """Protect, record the user's turns, call the upstream, restore and record the
-    reply (or prepare the restoring stream, which records the reply at its end)."""
-    body = parse_body(raw)
-    identity = identity_of(headers, body)
-    protector = RequestProtector(gateway.veil, identity, max_messages=gateway.settings.max_messages)
-    upward = protector.body(body)
-    gateway.metrics.protected.inc(protector.protected)
-    record = _recorder(gateway.veil, identity)
-    for text in _latest_user_messages(body):
-        record(text, "user")
-    if upward.get("stream") is True:
-        events = gateway.upstream.open_stream(upward)
-        try:
-            return StreamRestorer(gateway.veil, events, identity.conversation), record
-        except BaseException:
-            events.close()
-            raise
-    completion = gateway.upstream.complete(upward)
-    restored = restore_completion(gateway.veil, completion, identity.conversation)
-    choices = restored.get("choices") or [{}]
-    message = choices[0].get("message") if isinstance(choices[0], dict) else None
-    if isinstance(message, dict) and isinstance(message.get("content"), str):
-        record(message["content"], "assistant")
-    return restored
-
-
-def _recorder(veil: Veil, identity: Identity) -> _Record:
-    def record(text: str, role: str) -> None:
-        if text:
-            c, s = identity.conversation, identity.subject
-            veil.record_turn(conversation=c, subject=s, role=role, text=text)
-
-    return record
-
-
-def _latest_user_messages(body: Json) -> list[str]:
-    """The texts of the trailing ``user`` messages (the body is already validated)."""
-    texts: list[str] = []
-    for message in reversed(body["messages"]):
-        if message.get("role") != "user":
-            break
-        content = message.get("content")
-        if isinstance(content, list):
-            parts = [p["text"] for p in content if isinstance(p.get("text"), str)]
-            content = "\n".join(parts)
-        texts.append(content if isinstance(content, str) else "")
-    return texts[::-1]
-
-
-class _RestoringStream(StreamingResponse):
-    """An SSE response that hangs up on the upstream however it ends.
-
-    When the client disconnects mid-stream Starlette stops pulling chunks, but the
-    generator that reads the upstream would stay open (and the upstream would keep
-    generating) until it is garbage collected. Closing the upstream connection here
-    cancels the upstream call at once; the restorer's held-back tail is dropped with
-    the generator, never flushed.
-    """
-
-    def __init__(self, events: StreamRestorer, record: _Record, request_id: str) -> None:
-        super().__init__(
-            _sse(events, record, request_id),
-            media_type="text/event-stream",
-            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-        )
-        self._events = events
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            # Only the connection: the restoring generator itself may be running in a
-            # worker thread, and closing a running generator raises.
-            self._events.abort()
-
-
-def _sse(events: StreamRestorer, record: _Record, request_id: str) -> Iterator[bytes]:
-    reply: list[str] = []
-    try:
-        for event in events:
-            for choice in event.get("choices") or []:
-                if choice.get("index") == 0 and isinstance(choice["delta"].get("content"), str):
-                    reply.append(choice["delta"]["content"])
-            yield b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
-        record("".join(reply), "assistant")
-    except Exception as exc:  # the head is sent: end the stream with a generic error event
-        name = type(exc).__name__
-        log_event("stream failed", level=logging.WARNING, request_id=request_id, error=name)
-        yield b"data: " + json.dumps(error_body(exc)).encode() + b"\n\n"
-        return
-    finally:
-        events.close()
-    yield b"data: [DONE]\n\n"
