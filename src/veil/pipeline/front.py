@@ -78,7 +78,8 @@ class Veil:
     ``pseudonym_key`` (≥ 32 bytes) is the root of every tenant's pseudonym key; by
     default each tenant's key is derived with ``vault.derive_key`` (HKDF from a
     vault-held secret that rotates with the KEKs and is never stored in clear).
-    ``store`` defaults to ``vault.store``; ``tenant`` is the default tenant id.
+    ``store`` defaults to ``vault.store``; ``tenant`` is the default tenant id. With
+    ``owns_vault``, :meth:`close` disposes of the vault's database connections.
     """
 
     def __init__(
@@ -91,6 +92,7 @@ class Veil:
         pseudonym_key: bytes | None = None,
         settings: TransformSettings | None = None,
         map_cache_seconds: float = 30.0,
+        owns_vault: bool = False,
     ) -> None:
         from veil.storage import TurnStore
 
@@ -102,7 +104,7 @@ class Veil:
             vault, store, root=pseudonym_key, cache_seconds=map_cache_seconds
         )
         self._turns = TurnLog(vault, TurnStore(store.engine))
-        self._owned = False
+        self._owned = owns_vault
 
     @classmethod
     def embedded(
@@ -116,14 +118,13 @@ class Veil:
         """SQLite databases and a local key file in ``directory``, created on first use."""
         from veil.vault import Vault
 
-        veil = cls(
+        return cls(
             analyzer if analyzer is not None else Analyzer.from_settings(),
             Vault.embedded(directory),
             tenant=tenant,
             settings=settings,
+            owns_vault=True,
         )
-        veil._owned = True
-        return veil
 
     @property
     def analyzer(self) -> Analyzer:
@@ -136,7 +137,8 @@ class Veil:
         return self._vault.derive_key(tenant or self._tenant, purpose)
 
     def close(self) -> None:
-        """Release the database connections of an ``embedded`` Veil (else a no-op)."""
+        """Release the vault's database connections if this Veil owns the vault
+        (``embedded``, ``owns_vault=True``); else a no-op."""
         if self._owned:
             self._maps.store.engine.dispose()
             self._vault.ledger.engine.dispose()

@@ -41,6 +41,7 @@ from veil.interfaces.api.observability import Metrics, log_event
 from veil.interfaces.api.requests import parse_body
 from veil.interfaces.api.settings import GatewaySettings
 from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamError
+from veil.interfaces.deployment import open_vault
 from veil.pipeline import Analyzer, Veil
 
 __all__ = ["Gateway", "create_app"]
@@ -77,7 +78,8 @@ class _Embedded:
 def _build_embedded(settings: GatewaySettings) -> _Embedded:
     analyzer = Analyzer.from_settings(settings.veil.detection)
     analyzer.warm_up()  # load data files now, not on the first customer's request
-    veil = Veil.embedded(settings.data_dir, analyzer=analyzer, tenant=settings.tenant)
+    vault = open_vault(settings.deployment)
+    veil = Veil(analyzer, vault, tenant=settings.tenant, owns_vault=True)
     return _Embedded(veil, veil.derive_key(_HASH_PURPOSE))
 
 

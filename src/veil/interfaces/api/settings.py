@@ -13,6 +13,7 @@ from pathlib import Path
 
 from veil.config import Settings
 from veil.errors import ConfigurationError
+from veil.interfaces.deployment import Deployment, deployment
 
 __all__ = ["GatewaySettings", "Secret", "gateway_settings"]
 
@@ -41,7 +42,7 @@ class GatewaySettings:
     """
 
     veil: Settings = field(default_factory=Settings)
-    data_dir: Path = Path(".veil")
+    deployment: Deployment = field(default_factory=Deployment)
     tenant: str = "default"
     upstream_url: str | None = None
     upstream_api_key: Secret | None = None
@@ -51,6 +52,10 @@ class GatewaySettings:
     max_body_bytes: int = 1_000_000
     max_messages: int = 2_048
     model: str = "veil-receptionist"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.deployment.data_dir
 
 
 def gateway_settings(
@@ -63,7 +68,7 @@ def gateway_settings(
     key = environ.get("VEIL_UPSTREAM_API_KEY") or None
     return GatewaySettings(
         veil=veil if veil is not None else Settings(),
-        data_dir=data_dir,
+        deployment=deployment(environ, data_dir),
         upstream_url=url.rstrip("/") if url else None,
         upstream_api_key=Secret(key) if key else None,
         upstream_timeout=_positive(environ, "VEIL_UPSTREAM_TIMEOUT", 60.0),

@@ -24,6 +24,7 @@ from veil.core import Finding
 from veil.errors import ConfigurationError, MalformedInputError, VeilError
 from veil.evaluation import LabeledText, LabelMap, evaluate
 from veil.interfaces.cli.render import eval_table, findings_table, masked
+from veil.interfaces.deployment import deployment, open_vault
 from veil.interfaces.jsonl import Row, labeled, read_rows
 from veil.pipeline import Analyzer, Veil
 
@@ -207,7 +208,8 @@ def _text(text: str) -> str:
 
 def _veil(data_dir: Path, tenant: str, config: Path | None) -> Veil:
     analyzer = Analyzer.from_settings(_settings(config, None).detection)
-    return Veil.embedded(data_dir, analyzer=analyzer, tenant=tenant)
+    vault = open_vault(deployment(os.environ, data_dir))
+    return Veil(analyzer, vault, tenant=tenant, owns_vault=True)
 
 
 @app.command()
