@@ -386,7 +386,9 @@ def test_client_disconnect_mid_stream_cancels_the_upstream(
 
 def test_embedded_gateway_serves_every_endpoint(tmp_path: Any) -> None:
     """No veil, analyzer or key passed: all are built in the lifespan from settings."""
-    served = Served(create_app(GatewaySettings(deployment=Deployment(tmp_path)), upstream=Receptionist()))
+    served = Served(
+        create_app(GatewaySettings(deployment=Deployment(tmp_path)), upstream=Receptionist())
+    )
     try:
         email = canary_email()
         text = f"mail {email}"
@@ -406,7 +408,9 @@ def test_embedded_gateway_serves_every_endpoint(tmp_path: Any) -> None:
         assert protected["tokens_issued"] == 1
     finally:
         served.close()
-    again = Served(create_app(GatewaySettings(deployment=Deployment(tmp_path)), upstream=Receptionist()))
+    again = Served(
+        create_app(GatewaySettings(deployment=Deployment(tmp_path)), upstream=Receptionist())
+    )
     try:  # the keyed hash is the vault's: stable across restarts
         assert httpx.post(again.url + "/anonymize", json=body).json() == first
     finally:

@@ -91,3 +91,46 @@ def test_allow_list_and_every_field(veil: Veil) -> None:
 def test_refusals(veil: Veil, messages: object) -> None:
     with pytest.raises(InputError):
         protector(veil).body({"messages": messages})
+
+
+def test_response_format_schema_text_is_protected(veil: Veil) -> None:
+    email = canary_email()
+    schema = {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "reply",
+            "schema": {
+                "type": "object",
+                "properties": {"to": {"type": "string", "description": f"write to {email}"}},
+                "required": ["to"],
+            },
+        },
+    }
+    body = {"messages": [{"role": "user", "content": "hi"}], "response_format": schema}
+    out = protector(veil).body(body)
+    assert email not in json.dumps(out)
+    assert out["response_format"]["json_schema"]["schema"]["required"] == ["to"]
+    assert out["response_format"]["type"] == "json_schema"
+
+
+@pytest.mark.parametrize(
+    "bias",
+    [
+        {canary_email(): 1},
+        {"50256": "x"},
+        {"50256": True},
+        ["50256"],
+        {str(i): 1 for i in range(1025)},
+    ],
+    ids=["text-key", "text-value", "bool-value", "list", "too-many"],
+)
+def test_logit_bias_other_than_token_ids_is_refused(veil: Veil, bias: object) -> None:
+    body = {"messages": [{"role": "user", "content": "hi"}], "logit_bias": bias}
+    with pytest.raises(MalformedInputError) as caught:
+        protector(veil).body(body)
+    assert "@" not in str(caught.value)
+
+
+def test_logit_bias_of_token_ids_passes(veil: Veil) -> None:
+    body = {"messages": [{"role": "user", "content": "hi"}], "logit_bias": {"50256": -100}}
+    assert protector(veil).body(body)["logit_bias"] == {"50256": -100}

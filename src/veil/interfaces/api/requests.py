@@ -8,7 +8,10 @@ dropped, so a new SDK field cannot smuggle personal data past veil. Protected:
   part types are refused, since veil cannot look inside images or audio);
 * assistant ``tool_calls[].function.arguments`` (each string leaf of the JSON) and
   the legacy ``function_call``; tool results (``role: tool``) are content;
-* ``stop`` sequences and the human-readable parts of tool definitions;
+* ``stop`` sequences and the human-readable parts of tool definitions and of a
+  ``response_format`` JSON schema (descriptions, titles, defaults, enums, examples);
+* ``logit_bias`` must be what the API defines, token ids to numbers: anything else
+  is refused rather than forwarded;
 * ``name``: replaced by a neutral participant label (``user_1``), because a
   pseudonym like ``[PERSON_1]`` is not a valid OpenAI name.
 
@@ -19,6 +22,7 @@ that resends the whole history gets the same pseudonyms each time.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,10 +36,10 @@ __all__ = ["Identity", "RequestProtector", "identity_of", "parse_body"]
 
 _PASSED = (
     "model", "temperature", "top_p", "n", "stream", "max_tokens", "max_completion_tokens",
-    "presence_penalty", "frequency_penalty", "logit_bias", "seed", "tool_choice",
-    "parallel_tool_calls", "response_format", "stream_options", "logprobs", "top_logprobs",
-    "reasoning_effort",
+    "presence_penalty", "frequency_penalty", "seed", "tool_choice",
+    "parallel_tool_calls", "stream_options", "logprobs", "top_logprobs", "reasoning_effort",
 )  # fmt: skip
+_TOKEN_ID = re.compile(r"[0-9]{1,9}")
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 _SCHEMA_TEXT = frozenset({"description", "title", "default", "enum", "examples", "const"})
 _MAX_DEPTH = 64
@@ -155,6 +159,12 @@ class RequestProtector:
             out["stop"] = self.text(stop)
         elif isinstance(stop, list):
             out["stop"] = [self._string(s, "stop") for s in stop]
+        if "logit_bias" in body:
+            out["logit_bias"] = _logit_bias(body["logit_bias"])
+        if "response_format" in body:
+            if not isinstance(body["response_format"], dict):
+                raise MalformedInputError("'response_format' must be an object")
+            out["response_format"] = self._schema(body["response_format"], 0)
         if "tools" in body:
             tools = body["tools"]
             if not isinstance(tools, list):
@@ -238,7 +248,7 @@ class RequestProtector:
         # Tool definitions are the integrator's, but descriptions and enum values
         # may still name people; structural keys are kept as they are.
         if depth > _MAX_DEPTH:
-            raise MalformedInputError("tool definitions are nested too deeply")
+            raise MalformedInputError("a tool or response schema is nested too deeply")
         if isinstance(value, dict):
             return {k: self._schema(v, depth + 1, k) for k, v in value.items()}
         if isinstance(value, list):
@@ -258,3 +268,15 @@ class RequestProtector:
         if not isinstance(value, str):
             raise MalformedInputError(f"{where} must be a string")
         return self.text(value) if protect else value
+
+
+def _logit_bias(value: Any) -> dict[str, float]:
+    """Token ids (decimal strings) to numbers; nothing else can pass upstream."""
+    if not isinstance(value, dict) or len(value) > 1024:
+        raise MalformedInputError("'logit_bias' must map at most 1024 token ids to numbers")
+    for key, bias in value.items():
+        if not _TOKEN_ID.fullmatch(key):
+            raise MalformedInputError("'logit_bias' keys must be token ids")
+        if isinstance(bias, bool) or not isinstance(bias, int | float):
+            raise MalformedInputError("'logit_bias' values must be numbers")
+    return dict(value)
