@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from veil.errors import StorageError
 from veil.storage import Store, TokenEntry
@@ -62,3 +64,39 @@ def test_erase_subject_removes_batched_tokens(store: Store) -> None:
     store.put_tokens([_entry("<A>"), _entry("<B>", subject="kept")])
     store.erase_subject("t1", "s1", b"\x01" * 32)
     assert [t.token for t in store.get_tokens("t1", "conv-1")] == ["<B>"]
+
+
+class _HookFailed(Exception):
+    pass
+
+
+def test_hooks_run_inside_the_transaction(store: Store) -> None:
+    seen: list[int] = []
+
+    def count_in_tx(conn: Connection) -> None:
+        # Inside the transaction the batch is already visible.
+        seen.append(conn.execute(text("SELECT count(*) FROM vault_entries")).scalar_one())
+
+    store.put_tokens([_entry("<A>"), _entry("<B>")], hooks=[count_in_tx])
+    assert seen == [2]
+
+
+def test_a_failing_hook_rolls_the_batch_back(store: Store) -> None:
+    def fail(_conn: Connection) -> None:
+        raise _HookFailed
+
+    with pytest.raises(_HookFailed):
+        store.put_tokens([_entry("<A>")], hooks=[fail])
+    assert store.get_tokens("t1", "conv-1") == []
+
+
+def test_a_failing_hook_keeps_the_subject_when_erasing(store: Store) -> None:
+    store.put_tokens([_entry("<A>")])
+
+    def fail(_conn: Connection) -> None:
+        raise _HookFailed
+
+    with pytest.raises(_HookFailed):
+        store.erase_subject("t1", "s1", b"d" * 32, hooks=[fail])
+    assert [t.token for t in store.get_tokens("t1", "conv-1")] == ["<A>"]
+    assert not store.is_tombstoned(b"d" * 32)

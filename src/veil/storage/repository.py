@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from veil.errors import StorageError
-from veil.storage.database import Repository
+from veil.storage.database import Hook, Repository
 from veil.storage.models import Subject, SubjectKey, Tombstone, Turn, VaultEntry
 
 __all__ = ["KeyRecord", "Rewrapped", "Store", "TokenEntry", "ensure_subject"]
@@ -213,8 +213,11 @@ class Store(Repository):
 
     # -- erasure -----------------------------------------------------------------
 
-    def erase_subject(self, tenant: str, subject: str, digest: bytes) -> None:
-        """Delete the subject with its keys, vault entries and turns; record a tombstone."""
+    def erase_subject(
+        self, tenant: str, subject: str, digest: bytes, *, hooks: Sequence[Hook] = ()
+    ) -> None:
+        """Delete the subject with its keys, vault entries and turns; record a
+        tombstone; run ``hooks`` in the same transaction."""
         with self._tx("erase_subject") as s:
             # The foreign keys cascade too; deleting turns explicitly does not depend
             # on the connection having enforced them.
@@ -222,6 +225,7 @@ class Store(Repository):
             s.execute(delete(Subject).where(Subject.tenant == tenant, Subject.subject == subject))
             if s.get(Tombstone, digest) is None:
                 s.add(Tombstone(digest=digest, forgotten_at=self._now()))
+            _run(hooks, s)
 
     def is_tombstoned(self, digest: bytes) -> bool:
         with self._tx("is_tombstoned") as s:
@@ -246,18 +250,20 @@ class Store(Repository):
                 s, [TokenEntry(tenant, conversation, subject, token, entity, envelope)]
             )
 
-    def put_tokens(self, entries: Sequence[TokenEntry]) -> None:
+    def put_tokens(self, entries: Sequence[TokenEntry], *, hooks: Sequence[Hook] = ()) -> None:
         """Store many tokens in ONE transaction: all of them, or none.
 
         The batched form of :meth:`put_token` (one commit per message instead of one
         per token); a token already issued in its tenant's conversation, including
-        twice within ``entries``, fails the whole batch with StorageError. An empty
+        twice within ``entries``, fails the whole batch with StorageError. ``hooks``
+        run in the same transaction (an error there rolls the tokens back). An empty
         batch is a no-op.
         """
         if not entries:
             return
         with self._tx("put_tokens") as s:
             self._insert_tokens(s, entries)
+            _run(hooks, s)
 
     def _insert_tokens(self, session: Session, entries: Sequence[TokenEntry]) -> None:
         for tenant, subject in dict.fromkeys((e.tenant, e.subject) for e in entries):
@@ -293,3 +299,10 @@ class Store(Repository):
                 TokenEntry(tenant, conversation, subject, token, entity, bytes(envelope))
                 for subject, token, entity, envelope in rows
             ]
+
+
+def _run(hooks: Sequence[Hook], session: Session) -> None:
+    if hooks:
+        connection = session.connection()
+        for hook in hooks:
+            hook(connection)

@@ -47,11 +47,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from veil.errors import IntegrityError, VaultError
 from veil.storage import ErasureLedger, Store, migrate, open_engine
+from veil.storage.database import Hook
 from veil.vault import _hazmat
 from veil.vault.datakeys import DataKeys, subject_digest
 from veil.vault.envelope import HEADER_BYTES, PREFIX_BYTES, Binding, encode_fields, unpack
@@ -195,13 +196,14 @@ class Vault:
         info = encode_fields("veil.tenant-derive.v1", tenant, purpose)
         return _hazmat.derive_key(secret, salt=b"", info=info)
 
-    def forget(self, tenant: str, subject: str) -> None:
+    def forget(self, tenant: str, subject: str, *, hooks: Sequence[Hook] = ()) -> None:
         """Crypto-shred a subject: destroy its ledger secret, tombstone it, delete its
-        keys and vault entries. Idempotent; see the module docstring for guarantees."""
+        keys and vault entries. Idempotent; see the module docstring for guarantees.
+        ``hooks`` run in the application database's deleting transaction."""
         digest = subject_digest(tenant, subject)
         self.ledger.erase(tenant, subject, digest)
         self._dek.evict(tenant, subject)
-        self.store.erase_subject(tenant, subject, digest)
+        self.store.erase_subject(tenant, subject, digest, hooks=hooks)
 
     def is_forgotten(self, tenant: str, subject: str) -> bool:
         return self.ledger.is_erased(subject_digest(tenant, subject))
