@@ -468,3 +468,17 @@ def test_a_racing_writer_is_detected_and_the_message_reissued(
         assert mine.restore("[PERSON_1], [PERSON_2]", conversation="c1") == (
             "Olu Adeyemi, Maria Gonzalez"
         )
+
+
+def test_minimized_entities_are_redacted_not_pseudonymized(veil: Veil) -> None:
+    email, card = canary_email(), canary_card()
+    text = f"mail {email}, card {card}"
+    done = veil.protect(text, conversation="min-1", subject="s", redact={E.CREDIT_CARD})
+    assert email not in done.text and card not in done.text
+    assert "[CREDIT_CARD withheld]" in done.text
+    assert {e.entity for e in done.token_map} == {E.EMAIL}  # nothing to restore the card from
+    restored = veil.restore(done.text, conversation="min-1")
+    assert email in restored and card not in restored
+    # The same Veil without minimization still pseudonymizes cards.
+    again = veil.protect(f"card {card}", conversation="min-2", subject="s")
+    assert "withheld" not in again.text

@@ -33,11 +33,12 @@ Contract:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from veil.core import Entity
 from veil.errors import InputError, StorageError, SubjectForgottenError, VeilError
 from veil.pipeline.analyzer import Analyzer
 from veil.pipeline.conversations import RESERVED_PREFIX, ConversationMaps
@@ -105,6 +106,7 @@ class Veil:
         )
         self._turns = TurnLog(vault, TurnStore(store.engine))
         self._owned = owns_vault
+        self._minimized: dict[frozenset[Entity], TransformSettings] = {}
 
     @classmethod
     def embedded(
@@ -155,10 +157,21 @@ class Veil:
         return f"Veil(tenant={self._tenant!r})"
 
     def protect(
-        self, text: str, *, conversation: str, subject: str, tenant: str | None = None
+        self,
+        text: str,
+        *,
+        conversation: str,
+        subject: str,
+        tenant: str | None = None,
+        redact: Collection[Entity] = (),
     ) -> Protected:
-        """``text`` with its personal data replaced; new pseudonyms are persisted sealed."""
+        """``text`` with its personal data replaced; new pseudonyms are persisted sealed.
+
+        Entities in ``redact`` are removed outright instead of pseudonymized (data
+        minimization: the recipient may not receive them, not even as a pseudonym).
+        """
         tenant = self._tenant_id(tenant)
+        settings = self._redacting(frozenset(redact)) if redact else self._settings
         _checked_id("conversation", conversation)
         _checked_id("subject", subject)
         try:
@@ -170,9 +183,7 @@ class Veil:
             context = TokenContext(self._maps.key(tenant), conversation, subject)
             for attempt in range(1, _ATTEMPTS + 1):
                 before = self._maps.load(tenant, conversation, strict=True)
-                done = protect(
-                    text, findings, context=context, settings=self._settings, token_map=before
-                )
+                done = protect(text, findings, context=context, settings=settings, token_map=before)
                 try:
                     self._maps.persist(tenant, conversation, subject, before, done.token_map)
                 except StorageError:
@@ -232,6 +243,14 @@ class Veil:
         tenant = self._tenant_id(tenant)
         self._vault.forget(tenant, _checked_id("subject", subject))
         self._maps.forget_cached()
+
+    def _redacting(self, entities: frozenset[Entity]) -> TransformSettings:
+        found = self._minimized.get(entities)
+        if found is None:
+            if len(self._minimized) > 64:
+                self._minimized.clear()
+            found = self._minimized[entities] = self._settings.redacting(entities)
+        return found
 
     def _tenant_id(self, tenant: str | None) -> str:
         return self._tenant if tenant is None else _checked_id("tenant", tenant)

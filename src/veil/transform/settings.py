@@ -23,8 +23,8 @@ pseudonym sit glued to a word ("x[PERSON_1]") and still be found on the way back
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from veil.core import Entity
@@ -237,6 +237,22 @@ class TransformSettings:
             region=region,
             lookalike=lookalike if lookalike is not None else Tag(),
         )
+
+    def redacting(self, entities: Collection[Entity]) -> TransformSettings:
+        """These settings with ``entities`` redacted outright (data minimization: a
+        recipient that may not receive a category gets no pseudonym for it either).
+
+        >>> from veil.core import EntityType
+        >>> s = TransformSettings().redacting({EntityType.MEDICAL_ID})
+        >>> s.operator_for(EntityType.MEDICAL_ID)
+        Redact(text='[{entity} withheld]')
+        """
+        if not entities:
+            return self
+        kept = tuple((e, op) for e, op in self.rules if e not in entities)
+        redact = Redact("[{entity} withheld]")
+        added = tuple((e, redact) for e in sorted(entities, key=str))
+        return replace(self, rules=kept + added)
 
     def operator_for(self, entity: Entity) -> Operator:
         for rule_entity, operator in self.rules:
