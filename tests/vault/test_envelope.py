@@ -59,7 +59,7 @@ def test_envelope_round_trip_and_layout() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", [b"", b"\x01" * 10, b"\x02" + bytes(40), "text", bytes(HEADER_BYTES + 15)]
+    "raw", [b"", b"\x01" * 10, b"\x09" + bytes(40), "text", bytes(HEADER_BYTES + 15)]
 )
 def test_malformed_envelopes_are_opaque(raw: object) -> None:
     with pytest.raises(IntegrityError, match=r"^sealed data failed to open$"):

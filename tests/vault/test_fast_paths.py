@@ -12,7 +12,10 @@ from veil.errors import IntegrityError, SubjectForgottenError
 from veil.vault import Binding, Vault, _hazmat
 from veil.vault.datakeys import DataKeys
 from veil.vault.envelope import (
+    FORMAT_BYTES,
+    FORMAT_TEXT,
     HEADER_BYTES,
+    LEGACY_FORMAT,
     PREFIX_BYTES,
     Envelope,
     encode_fields,
@@ -47,14 +50,28 @@ def test_envelope_is_the_documented_format(vault: Vault, value: str | bytes) -> 
     envelope = vault.seal(value, B)
     parsed = Envelope.parse(envelope)
     assert parsed.to_bytes() == envelope
-    assert envelope[:PREFIX_BYTES] == key_prefix(parsed.key_id, parsed.key_version)
+    fmt = FORMAT_TEXT if isinstance(value, str) else FORMAT_BYTES
+    assert parsed.format == fmt
+    assert envelope[:PREFIX_BYTES] == key_prefix(parsed.key_id, parsed.key_version, fmt)
     plain = _hazmat.decrypt(_dek(vault), parsed.nonce, parsed.body, parsed.aad(B))
-    kind = b"\x01" if isinstance(value, str) else b"\x00"
-    assert plain == kind + (value.encode() if isinstance(value, str) else value)
+    assert plain == (value.encode() if isinstance(value, str) else value)
     # And the other way round: an envelope built by the reference code opens.
     nonce, body = _hazmat.seal(_dek(vault), plain, parsed.aad(B))
-    again = Envelope(parsed.key_id, parsed.key_version, nonce, body).to_bytes()
+    again = Envelope(parsed.key_id, parsed.key_version, nonce, body, fmt).to_bytes()
     assert vault.open(again, B) == value
+    # Format 1 (kind byte in the plaintext) still opens.
+    legacy_plain = (b"\x01" + value.encode()) if isinstance(value, str) else b"\x00" + value
+    legacy = Envelope(parsed.key_id, parsed.key_version, b"", b"", LEGACY_FORMAT)
+    nonce, body = _hazmat.seal(_dek(vault), legacy_plain, legacy.aad(B))
+    legacy = dataclasses.replace(legacy, nonce=nonce, body=body)
+    assert vault.open(legacy.to_bytes(), B) == value
+
+
+def test_the_format_byte_is_authenticated(vault: Vault) -> None:
+    envelope = bytearray(vault.seal("Zoë", B))
+    envelope[0] = FORMAT_BYTES  # claim the text is bytes
+    with pytest.raises(IntegrityError, match=r"^sealed data failed to open$"):
+        vault.open(bytes(envelope), B)
 
 
 @pytest.mark.parametrize("make", [bytearray, memoryview])
@@ -75,7 +92,7 @@ def test_str_subclass_is_sealed_as_text(vault: Vault) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", [b"", b"\x01" * 10, b"\x02" + bytes(40), "text", bytes(HEADER_BYTES + 15)]
+    "raw", [b"", b"\x01" * 10, b"\x09" + bytes(40), "text", bytes(HEADER_BYTES + 15)]
 )
 def test_unpack_rejects_malformed_envelopes_opaquely(raw: object) -> None:
     with pytest.raises(IntegrityError, match=r"^sealed data failed to open$"):

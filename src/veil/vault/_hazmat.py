@@ -106,7 +106,7 @@ class DataKey:
     def __repr__(self) -> str:
         return "DataKey(<redacted>)"
 
-    def seal(self, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+    def seal(self, plaintext: bytes | bytearray | memoryview, aad: bytes) -> tuple[bytes, bytes]:
         """Like :func:`seal`: ``(fresh random nonce, ciphertext || tag)``."""
         nonce = os.urandom(NONCE_BYTES)
         return nonce, self._aead.encrypt(nonce, plaintext, aad)

@@ -23,7 +23,13 @@ from dataclasses import dataclass, replace
 from veil.errors import IntegrityError, SubjectForgottenError, VaultError
 from veil.storage import ErasureLedger, KeyRecord, Rewrapped, Store
 from veil.vault import _hazmat
-from veil.vault.envelope import KEY_ID_BYTES, encode_fields, key_prefix
+from veil.vault.envelope import (
+    FORMAT_BYTES,
+    FORMAT_TEXT,
+    KEY_ID_BYTES,
+    encode_fields,
+    key_prefix,
+)
 from veil.vault.keys import KekRef, KeyProvider
 
 __all__ = ["DataKeys", "SealingKey", "subject_digest"]
@@ -43,16 +49,24 @@ def subject_digest(tenant: str, subject: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class SealingKey:
-    """A DEK ready to seal: ``prefix`` is the envelope header up to the nonce."""
+    """A DEK ready to seal: ``text_prefix`` / ``bytes_prefix`` are the envelope
+    header up to the nonce for a text or a bytes value."""
 
     version: int
     key_id: bytes
     cipher: _hazmat.DataKey
-    prefix: bytes
+    text_prefix: bytes
+    bytes_prefix: bytes
 
 
 def _sealing_key(version: int, key_id: bytes, dek: bytes) -> SealingKey:
-    return SealingKey(version, key_id, _hazmat.DataKey(dek), key_prefix(key_id, version))
+    return SealingKey(
+        version,
+        key_id,
+        _hazmat.DataKey(dek),
+        key_prefix(key_id, version, FORMAT_TEXT),
+        key_prefix(key_id, version, FORMAT_BYTES),
+    )
 
 
 @dataclass(slots=True)

@@ -2,13 +2,16 @@
 
 An envelope is, byte for byte::
 
-    version   1 byte   0x01
+    format    1 byte   0x02 text (UTF-8) or 0x03 bytes; 0x01 = format 1 (below)
     key id    8 bytes  random identifier of the data key (DEK) that sealed it
     key ver   4 bytes  big-endian DEK version of the subject
     nonce    12 bytes  random, drawn per envelope
     body      n bytes  AES-256-GCM ciphertext || 16-byte tag
 
-The associated data is the header without the nonce (which GCM authenticates by
+Format 1 (still opened, no longer written) put a kind byte in front of the plaintext;
+format 2 moves it into the authenticated first byte, so neither sealing nor opening
+copies the payload to add or strip it. The associated data is the header without the
+nonce (which GCM authenticates by
 itself) followed by the canonical encoding of the :class:`Binding`, so an envelope
 opens only for the tenant, subject, record and field it was sealed for, and no header
 bit can be changed without detection.
@@ -27,9 +30,12 @@ from veil.errors import IntegrityError
 from veil.vault._hazmat import NONCE_BYTES, TAG_BYTES
 
 __all__ = [
+    "FORMAT_BYTES",
+    "FORMAT_TEXT",
     "FORMAT_VERSION",
     "HEADER_BYTES",
     "KEY_ID_BYTES",
+    "LEGACY_FORMAT",
     "PREFIX_BYTES",
     "Binding",
     "Envelope",
@@ -38,7 +44,11 @@ __all__ = [
     "unpack",
 ]
 
-FORMAT_VERSION = 1
+LEGACY_FORMAT = 1
+FORMAT_TEXT = 2
+FORMAT_BYTES = 3
+FORMAT_VERSION = FORMAT_BYTES  # what Envelope writes unless told otherwise
+_FORMATS = frozenset({LEGACY_FORMAT, FORMAT_TEXT, FORMAT_BYTES})
 KEY_ID_BYTES = 8
 _HEADER = struct.Struct(f">B{KEY_ID_BYTES}sI{NONCE_BYTES}s")
 _AAD_HEADER = struct.Struct(f">B{KEY_ID_BYTES}sI")
@@ -66,12 +76,13 @@ def encode_fields(domain: str, *fields: str) -> bytes:
 _BINDING_DOMAIN = encode_fields("veil.binding.v1")
 
 
-def key_prefix(key_id: bytes, key_version: int) -> bytes:
+def key_prefix(key_id: bytes, key_version: int, fmt: int = FORMAT_VERSION) -> bytes:
     """The envelope bytes before the nonce, which are also the start of the AAD.
 
-    Fixed per data key, so the vault computes it once per key rather than per value.
+    Fixed per (data key, format), so the vault computes it once per key rather than
+    per value.
     """
-    return _AAD_HEADER.pack(FORMAT_VERSION, key_id, key_version)
+    return _AAD_HEADER.pack(fmt, key_id, key_version)
 
 
 def unpack(data: bytes | bytearray | memoryview) -> tuple[int, bytes, bytes]:
@@ -86,7 +97,7 @@ def unpack(data: bytes | bytearray | memoryview) -> tuple[int, bytes, bytes]:
         if not isinstance(data, bytes | bytearray | memoryview):
             raise IntegrityError(_OPAQUE)
         data = bytes(data)  # a private copy: the caller may mutate its buffer meanwhile
-    if len(data) < HEADER_BYTES + TAG_BYTES or data[0] != FORMAT_VERSION:
+    if len(data) < HEADER_BYTES + TAG_BYTES or data[0] not in _FORMATS:
         raise IntegrityError(_OPAQUE)
     _, key_id, key_version = _AAD_HEADER.unpack_from(data)
     return key_version, key_id, data
@@ -138,18 +149,21 @@ class Envelope:
     key_version: int
     nonce: bytes
     body: bytes
+    format: int = FORMAT_VERSION
 
     @property
     def header(self) -> bytes:
-        return _HEADER.pack(FORMAT_VERSION, self.key_id, self.key_version, self.nonce)
+        return _HEADER.pack(self.format, self.key_id, self.key_version, self.nonce)
 
     def aad(self, binding: Binding) -> bytes:
-        return self.associated_data(self.key_id, self.key_version, binding)
+        return self.associated_data(self.key_id, self.key_version, binding, self.format)
 
     @staticmethod
-    def associated_data(key_id: bytes, key_version: int, binding: Binding) -> bytes:
-        """What the AEAD authenticates besides the nonce: version, key id/version, binding."""
-        return key_prefix(key_id, key_version) + binding.encode()
+    def associated_data(
+        key_id: bytes, key_version: int, binding: Binding, fmt: int = FORMAT_VERSION
+    ) -> bytes:
+        """What the AEAD authenticates besides the nonce: format, key id/version, binding."""
+        return key_prefix(key_id, key_version, fmt) + binding.encode()
 
     def to_bytes(self) -> bytes:
         return self.header + self.body
@@ -160,7 +174,7 @@ class Envelope:
         if not isinstance(data, bytes | bytearray | memoryview):
             raise IntegrityError(_OPAQUE)
         raw = bytes(data)
-        if len(raw) < HEADER_BYTES + TAG_BYTES or raw[0] != FORMAT_VERSION:
+        if len(raw) < HEADER_BYTES + TAG_BYTES or raw[0] not in _FORMATS:
             raise IntegrityError(_OPAQUE)
-        _, key_id, key_version, nonce = _HEADER.unpack_from(raw)
-        return cls(key_id=key_id, key_version=key_version, nonce=nonce, body=raw[HEADER_BYTES:])
+        fmt, key_id, key_version, nonce = _HEADER.unpack_from(raw)
+        return cls(key_id, key_version, nonce, raw[HEADER_BYTES:], fmt)

@@ -55,7 +55,15 @@ from veil.storage import ErasureLedger, Store, migrate, open_engine
 from veil.storage.database import Hook
 from veil.vault import _hazmat
 from veil.vault.datakeys import DataKeys, subject_digest
-from veil.vault.envelope import HEADER_BYTES, PREFIX_BYTES, Binding, encode_fields, unpack
+from veil.vault.envelope import (
+    FORMAT_BYTES,
+    FORMAT_TEXT,
+    HEADER_BYTES,
+    PREFIX_BYTES,
+    Binding,
+    encode_fields,
+    unpack,
+)
 from veil.vault.keys import KeyProvider, LocalKeyFile
 
 __all__ = ["DEFAULT_MAX_SEALS", "DERIVE_SUBJECT", "Vault"]
@@ -66,8 +74,7 @@ DEFAULT_MAX_SEALS = 2**31
 # The reserved subject whose data key is each tenant's derivation secret. It never
 # seals anything: one key is never both an AES-GCM key and an HKDF input.
 DERIVE_SUBJECT = "veil:derive"
-_BYTES, _TEXT = b"\x00", b"\x01"
-_BYTES_KIND, _TEXT_KIND = _BYTES[0], _TEXT[0]
+_BYTES, _TEXT = b"\x00", b"\x01"  # format 1's kind bytes
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
@@ -140,21 +147,21 @@ class Vault:
         Raises SubjectForgottenError if the subject was erased: an erased subject id
         is never reused, callers must allocate a new one.
         """
-        # The payload is copied only where the format forces it: the kind byte goes in
-        # front of the plaintext, the header in front of the ciphertext.
-        if isinstance(value, bytes):
-            plaintext = _BYTES + value
-        elif isinstance(value, str):
-            plaintext = _TEXT + value.encode("utf-8")
+        if isinstance(value, str):
+            plaintext: bytes | bytearray | memoryview = value.encode("utf-8")
+            text = True
         elif isinstance(value, _BYTES_LIKE):
-            plaintext = _BYTES + value  # one copy, also of a mutable buffer
+            plaintext, text = value, False
         else:
             raise TypeError("only str or bytes can be sealed")
         if binding.subject == DERIVE_SUBJECT:
             raise VaultError("this subject id is reserved")
         key = self._dek.for_sealing(binding.tenant, binding.subject)
-        nonce, body = key.cipher.seal(plaintext, key.prefix + binding.encode())
-        return b"".join((key.prefix, nonce, body))
+        prefix = key.text_prefix if text else key.bytes_prefix
+        # The payload is never copied before encryption; the one copy left is joining
+        # the header to the ciphertext.
+        nonce, body = key.cipher.seal(plaintext, prefix + binding.encode())
+        return b"".join((prefix, nonce, body))
 
     def open(self, envelope: bytes, binding: Binding) -> str | bytes:
         """Decrypt an envelope sealed for exactly this ``binding``.
@@ -171,14 +178,17 @@ class Vault:
             memoryview(raw)[HEADER_BYTES:],  # the body is not copied before decryption
             raw[:PREFIX_BYTES] + binding.encode(),
         )
-        kind = plaintext[0]
-        if kind == _BYTES_KIND:
+        fmt = raw[0]  # authenticated: it is part of the associated data
+        if fmt == FORMAT_BYTES:
+            return plaintext
+        if fmt == FORMAT_TEXT:
+            return _text(plaintext)
+        # Format 1: the kind is the first plaintext byte.
+        kind = plaintext[:1]
+        if kind == _BYTES:
             return plaintext[1:]
-        if kind == _TEXT_KIND:
-            try:
-                return str(memoryview(plaintext)[1:], "utf-8")
-            except UnicodeDecodeError:
-                raise IntegrityError("sealed data failed to open") from None
+        if kind == _TEXT:
+            return _text(memoryview(plaintext)[1:])
         raise IntegrityError("sealed data failed to open")
 
     def derive_key(self, tenant: str, purpose: str) -> bytes:
@@ -218,3 +228,10 @@ class Vault:
         Returns how many keys this call moved; ``progress`` gets the running total.
         """
         return self._dek.rewrap(batch_size, progress)
+
+
+def _text(plaintext: bytes | memoryview) -> str:
+    try:
+        return str(plaintext, "utf-8")
+    except UnicodeDecodeError:
+        raise IntegrityError("sealed data failed to open") from None
