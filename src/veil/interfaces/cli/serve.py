@@ -13,14 +13,17 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from veil.errors import VeilError
 from veil.interfaces.cli.app import ConfigOption, _fail, _settings, app
 
-__all__ = ["serve"]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["application_from_environment", "serve"]
 
 
 def _logging() -> None:
@@ -35,6 +38,21 @@ def _logging() -> None:
         log.propagate = False
 
 
+def application_from_environment() -> FastAPI:
+    """The app of one ``--workers`` process: each worker builds its own from the
+    environment that ``veil serve`` prepared (``VEIL_DATA_DIR``, ``VEIL_CONFIG``)."""
+    from veil.interfaces.api import create_app, gateway_settings
+
+    config = os.environ.get("VEIL_CONFIG")
+    settings = gateway_settings(
+        os.environ,
+        veil=_settings(Path(config) if config else None, None),
+        data_dir=Path(os.environ.get("VEIL_DATA_DIR", ".veil")),
+    )
+    _logging()
+    return create_app(settings)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -43,16 +61,42 @@ def serve(
         Path, typer.Option("--data-dir", help="Vault directory (SQLite + key file).")
     ] = Path(".veil"),
     config: ConfigOption = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each one core).")
+    ] = 1,
 ) -> None:
     """Serve POST /v1/chat/completions: every message protected, every reply restored."""
     try:
         import uvicorn
 
         from veil.interfaces.api import create_app, gateway_settings
+        from veil.interfaces.deployment import open_vault
 
         settings = gateway_settings(os.environ, veil=_settings(config, None), data_dir=data_dir)
         _logging()
-        application = create_app(settings)
+        if workers == 1:
+            application = create_app(settings)
+        else:
+            # Create the databases and the key file once, here, so that the workers
+            # only ever open existing ones (no race on first-run creation).
+            vault = open_vault(settings.deployment)
+            vault.derive_key(settings.tenant, "veil:serve-init")
+            vault.store.engine.dispose()
+            vault.ledger.engine.dispose()
     except VeilError as exc:
         raise _fail(exc) from None
-    uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
+        return
+    os.environ["VEIL_DATA_DIR"] = str(data_dir)
+    if config is not None:
+        os.environ["VEIL_CONFIG"] = str(config)
+    uvicorn.run(
+        "veil.interfaces.cli.serve:application_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+    )
