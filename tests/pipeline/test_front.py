@@ -23,6 +23,7 @@ from veil.errors import (
 )
 from veil.pipeline import Analyzer, Veil
 from veil.storage import Store, TokenEntry
+from veil.storage.database import Hook
 from veil.testing import canary_card, canary_email, canary_iban, canary_phone
 from veil.transform import Scope, Surrogate, TransformSettings
 from veil.transform.normalize import normalize
@@ -430,11 +431,11 @@ class CountingStore(Store):
     batches: list[int]
     before_first: list[Veil]
 
-    def put_tokens(self, entries: Sequence[TokenEntry]) -> None:
+    def put_tokens(self, entries: Sequence[TokenEntry], *, hooks: Sequence[Hook] = ()) -> None:
         if self.before_first:  # another process issues first, between our read and write
             self.before_first.pop().protect("I am Olu Adeyemi", conversation="c1", subject="s2")
         self.batches.append(len(entries))
-        super().put_tokens(entries)
+        super().put_tokens(entries, hooks=hooks)
 
 
 def counting(veil: Veil) -> CountingStore:
@@ -474,11 +475,13 @@ def test_minimized_entities_are_redacted_not_pseudonymized(veil: Veil) -> None:
     email, card = canary_email(), canary_card()
     text = f"mail {email}, card {card}"
     done = veil.protect(text, conversation="min-1", subject="s", redact={E.CREDIT_CARD})
-    assert email not in done.text and card not in done.text
+    assert email not in done.text
+    assert card not in done.text
     assert "[CREDIT_CARD withheld]" in done.text
     assert {e.entity for e in done.token_map} == {E.EMAIL}  # nothing to restore the card from
     restored = veil.restore(done.text, conversation="min-1")
-    assert email in restored and card not in restored
+    assert email in restored
+    assert card not in restored
     # The same Veil without minimization still pseudonymizes cards.
     again = veil.protect(f"card {card}", conversation="min-2", subject="s")
     assert "withheld" not in again.text

@@ -13,5 +13,6 @@ Policy and audit join here as they land. Nothing below this package knows the ot
 from veil.pipeline.analyzer import Analyzer as Analyzer
 from veil.pipeline.analyzer import default_detectors as default_detectors
 from veil.pipeline.front import Veil as Veil
+from veil.pipeline.restoring import Restorer as Restorer
 
-__all__ = ["Analyzer", "Veil", "default_detectors"]
+__all__ = ["Analyzer", "Restorer", "Veil", "default_detectors"]

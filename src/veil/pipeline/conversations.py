@@ -25,7 +25,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     # stays fast and they load when a Veil is built.
     from veil.storage import Store
     from veil.storage import TokenEntry as StoredToken
+    from veil.storage.database import Hook
     from veil.vault import Binding, Vault
 
 __all__ = ["RESERVED_PREFIX", "ConversationMaps"]
@@ -127,9 +128,17 @@ class ConversationMaps:
         return token_map
 
     def persist(
-        self, tenant: str, conversation: str, subject: str, before: TokenMap, after: TokenMap
+        self,
+        tenant: str,
+        conversation: str,
+        subject: str,
+        before: TokenMap,
+        after: TokenMap,
+        *,
+        hooks: Sequence[Hook] = (),
     ) -> None:
-        """Seal the entries ``after`` adds to ``before`` and write them in ONE transaction."""
+        """Seal the entries ``after`` adds to ``before`` and write them in ONE
+        transaction, with ``hooks`` (the audit row) inside it."""
         rows = []
         for seq, entry in enumerate(after.entries[len(before) :], len(before)):
             binding = _binding(tenant, subject, conversation, entry.pseudonym)
@@ -137,7 +146,7 @@ class ConversationMaps:
             label = entry.entity.label
             rows.append(_stored(tenant, conversation, subject, entry.pseudonym, label, envelope))
         if rows:
-            self.store.put_tokens(rows)
+            self.store.put_tokens(rows, hooks=hooks)
         self._remember(tenant, conversation, frozenset(e.pseudonym for e in after), after)
 
     def forget_cached(self) -> None:

@@ -38,23 +38,25 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from veil.audit.events import Action, AuditEvent
 from veil.core import Entity
 from veil.errors import InputError, StorageError, SubjectForgottenError, VeilError
 from veil.pipeline.analyzer import Analyzer
 from veil.pipeline.conversations import RESERVED_PREFIX, ConversationMaps
+from veil.pipeline.restoring import Restorer
 from veil.pipeline.turns import TurnLog
 from veil.transform import (
     Protected,
-    StreamingRestorer,
     TokenContext,
     TokenMap,
     TransformSettings,
     protect,
-    restore,
 )
 
 if TYPE_CHECKING:
+    from veil.audit import AuditTrail
     from veil.storage import Store
+    from veil.storage.database import Hook
     from veil.vault import Vault
 
 __all__ = ["Veil"]
@@ -80,7 +82,9 @@ class Veil:
     default each tenant's key is derived with ``vault.derive_key`` (HKDF from a
     vault-held secret that rotates with the KEKs and is never stored in clear).
     ``store`` defaults to ``vault.store``; ``tenant`` is the default tenant id. With
-    ``owns_vault``, :meth:`close` disposes of the vault's database connections.
+    ``owns_vault``, :meth:`close` disposes of the vault's database connections. With
+    an ``audit`` trail every step that touches personal data is audited (see the
+    module docstring) and fails if its audit row cannot be written.
     """
 
     def __init__(
@@ -94,6 +98,7 @@ class Veil:
         settings: TransformSettings | None = None,
         map_cache_seconds: float = 30.0,
         owns_vault: bool = False,
+        audit: AuditTrail | None = None,
     ) -> None:
         from veil.storage import TurnStore
 
@@ -106,6 +111,7 @@ class Veil:
         )
         self._turns = TurnLog(vault, TurnStore(store.engine))
         self._owned = owns_vault
+        self._audit = audit
         self._minimized: dict[frozenset[Entity], TransformSettings] = {}
 
     @classmethod
@@ -117,16 +123,25 @@ class Veil:
         tenant: str = "default",
         settings: TransformSettings | None = None,
     ) -> Veil:
-        """SQLite databases and a local key file in ``directory``, created on first use."""
+        """SQLite databases and a local key file in ``directory``, created on first
+        use, with the audit trail on."""
+        from veil.audit import AuditTrail
         from veil.vault import Vault
 
+        vault = Vault.embedded(directory)
         return cls(
             analyzer if analyzer is not None else Analyzer.from_settings(),
-            Vault.embedded(directory),
+            vault,
             tenant=tenant,
             settings=settings,
             owns_vault=True,
+            audit=AuditTrail.from_vault(vault),
         )
+
+    @property
+    def audit(self) -> AuditTrail | None:
+        """The audit trail every personal-data step is recorded in (if any)."""
+        return self._audit
 
     @property
     def analyzer(self) -> Analyzer:
@@ -164,6 +179,8 @@ class Veil:
         subject: str,
         tenant: str | None = None,
         redact: Collection[Entity] = (),
+        actor: str = "system",
+        purpose: str = "",
     ) -> Protected:
         """``text`` with its personal data replaced; new pseudonyms are persisted sealed.
 
@@ -184,8 +201,20 @@ class Veil:
             for attempt in range(1, _ATTEMPTS + 1):
                 before = self._maps.load(tenant, conversation, strict=True)
                 done = protect(text, findings, context=context, settings=settings, token_map=before)
+                issued = done.token_map.entries[len(before) :]
+                hooks: tuple[Hook, ...] = ()
+                if issued and self._audit is not None:
+                    entities = ",".join(sorted({e.entity.label for e in issued}))
+                    event = AuditEvent(
+                        Action.TOKEN_ISSUE, actor=actor, tenant=tenant, subject=subject,
+                        record=conversation, purpose=purpose,
+                        detail={"count": len(issued), "entities": entities},
+                    )  # fmt: skip
+                    hooks = (self._audit.hook(event),)
                 try:
-                    self._maps.persist(tenant, conversation, subject, before, done.token_map)
+                    self._maps.persist(
+                        tenant, conversation, subject, before, done.token_map, hooks=hooks
+                    )
                 except StorageError:
                     if attempt == _ATTEMPTS:
                         raise
@@ -198,19 +227,62 @@ class Veil:
             raise VeilError(f"protect failed: {type(exc).__name__}") from None
         raise AssertionError("unreachable")
 
-    def restore(self, text: str, *, conversation: str, tenant: str | None = None) -> str:
-        """``text`` with every pseudonym issued in ``conversation`` put back."""
-        return restore(text, self._restoring(conversation, tenant))
+    def restorer(
+        self,
+        *,
+        conversation: str,
+        tenant: str | None = None,
+        subject: str | None = None,
+        actor: str = "system",
+    ) -> Restorer:
+        """A :class:`~veil.pipeline.restoring.Restorer` for one reply: the token map is
+        loaded now (a vault or storage error raises here), and the restore is audited
+        once, before the first value is put back (``subject``: whose reply it is)."""
+        tenant = self._tenant_id(tenant)
+        token_map = self._restoring(conversation, tenant)
+        if self._audit is None:
+            return Restorer(token_map)
+
+        def audit(count: int) -> None:
+            self._record(Action.TOKEN_RESTORE, tenant, subject, conversation, actor, count)
+
+        return Restorer(token_map, audit)
+
+    def restore(
+        self,
+        text: str,
+        *,
+        conversation: str,
+        tenant: str | None = None,
+        subject: str | None = None,
+        actor: str = "system",
+    ) -> str:
+        """``text`` with every pseudonym issued in ``conversation`` put back; audited
+        (before it is returned) when a value was put back."""
+        found = self.restorer(
+            conversation=conversation, tenant=tenant, subject=subject, actor=actor
+        )
+        return found.text(text)
 
     def restore_stream(
-        self, chunks: Iterable[str], *, conversation: str, tenant: str | None = None
+        self,
+        chunks: Iterable[str],
+        *,
+        conversation: str,
+        tenant: str | None = None,
+        subject: str | None = None,
+        actor: str = "system",
     ) -> Iterator[str]:
         """Restore a streamed reply chunk by chunk; joined, it equals :meth:`restore`.
 
-        The token map is loaded by this call, so a vault or storage error raises here,
-        before the first chunk is read. Empty outputs are not yielded.
+        The token map is loaded and, if it holds any pseudonym, the restore audited
+        by this call, so a vault, storage or audit error raises here, before the
+        first chunk is read. Empty outputs are not yielded.
         """
-        return _stream(StreamingRestorer(self._restoring(conversation, tenant)), chunks)
+        found = self.restorer(
+            conversation=conversation, tenant=tenant, subject=subject, actor=actor
+        )
+        return found.stream(chunks)
 
     def record_turn(
         self, *, conversation: str, subject: str, role: str, text: str, tenant: str | None = None
@@ -231,18 +303,51 @@ class Veil:
         except Exception as exc:
             raise VeilError(f"record_turn failed: {type(exc).__name__}") from None
 
-    def turns(self, *, conversation: str, tenant: str | None = None) -> list[tuple[str, str]]:
+    def turns(
+        self, *, conversation: str, tenant: str | None = None, actor: str = "system"
+    ) -> list[tuple[str, str]]:
         """``(role, text)`` of the conversation's turns in order; a forgotten
-        subject's turns are omitted (see the module docstring)."""
+        subject's turns are omitted (see the module docstring). Audited as a read."""
         tenant = self._tenant_id(tenant)
-        return self._turns.turns(tenant, _checked_id("conversation", conversation))
+        found = self._turns.turns(tenant, _checked_id("conversation", conversation))
+        self._record(Action.TURN_READ, tenant, None, conversation, actor, len(found))
+        return found
 
-    def forget(self, subject: str, *, tenant: str | None = None) -> None:
+    def forget(self, subject: str, *, tenant: str | None = None, actor: str = "system") -> None:
         """Crypto-shred ``subject``: every value sealed for it becomes unreadable, and
-        its vault entries and turns are deleted."""
+        its vault entries and turns are deleted (audited in the deleting transaction)."""
         tenant = self._tenant_id(tenant)
-        self._vault.forget(tenant, _checked_id("subject", subject))
+        _checked_id("subject", subject)
+        hooks: tuple[Hook, ...] = ()
+        if self._audit is not None:
+            # The ledger (another database) is erased first, so the erasure is audited
+            # before it starts and again with the deletion of the subject's rows.
+            def event(stage: str) -> AuditEvent:
+                return AuditEvent(
+                    Action.SUBJECT_ERASE, actor=actor, tenant=tenant, subject=subject,
+                    detail={"stage": stage},
+                )  # fmt: skip
+
+            self._audit.record(event("requested"))
+            hooks = (self._audit.hook(event("deleted")),)
+        self._vault.forget(tenant, subject, hooks=hooks)
         self._maps.forget_cached()
+
+    def _record(
+        self,
+        action: Action,
+        tenant: str | None,
+        subject: str | None,
+        record: str,
+        actor: str,
+        count: int,
+    ) -> None:
+        if self._audit is not None:
+            event = AuditEvent(
+                action, actor=actor, tenant=self._tenant_id(tenant), subject=subject,
+                record=record, detail={"count": count},
+            )  # fmt: skip
+            self._audit.record(event)
 
     def _redacting(self, entities: frozenset[Entity]) -> TransformSettings:
         found = self._minimized.get(entities)
@@ -258,13 +363,3 @@ class Veil:
     def _restoring(self, conversation: str, tenant: str | None) -> TokenMap:
         tenant = self._tenant_id(tenant)
         return self._maps.load(tenant, _checked_id("conversation", conversation), strict=False)
-
-
-def _stream(restorer: StreamingRestorer, chunks: Iterable[str]) -> Iterator[str]:
-    for chunk in chunks:
-        out = restorer.feed(chunk)
-        if out:
-            yield out
-    tail = restorer.flush()
-    if tail:
-        yield tail

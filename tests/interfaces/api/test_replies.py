@@ -42,7 +42,7 @@ def events(pieces: list[str], finish: str = "stop") -> list[dict[str, Any]]:
 
 
 def run(veil: Veil, upstream: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return list(StreamRestorer(veil, iter(upstream), CONV))
+    return list(StreamRestorer(veil.restorer(conversation=CONV), iter(upstream)))
 
 
 def content_of(out: list[dict[str, Any]]) -> list[str]:
@@ -77,7 +77,11 @@ def test_fixed_size_pieces(veil: Veil, issued: tuple[str, dict[str, str]], size:
 
 def test_unknown_tokens_and_other_conversations_stay(veil: Veil) -> None:
     reply = "Hello [PERSON_9], [EMAIL_1] is not ours."
-    out = list(StreamRestorer(veil, iter(events([reply[:9], reply[9:]])), "other-conv"))
+    out = list(
+        StreamRestorer(
+            veil.restorer(conversation="other-conv"), iter(events([reply[:9], reply[9:]]))
+        )
+    )
     assert "".join(content_of(out)) == reply
 
 
@@ -148,7 +152,7 @@ def test_restore_completion(veil: Veil, issued: tuple[str, dict[str, str]]) -> N
             }
         ]
     }
-    out = restore_completion(veil, completion, CONV)
+    out = restore_completion(veil.restorer(conversation=CONV), completion)
     message = out["choices"][0]["message"]
     assert message["content"] == expected(reply, values)
     assert json.loads(message["tool_calls"][0]["function"]["arguments"]) == {
@@ -157,5 +161,5 @@ def test_restore_completion(veil: Veil, issued: tuple[str, dict[str, str]]) -> N
 
 
 def test_restore_json_text_keeps_untouched_bytes(veil: Veil) -> None:
-    assert restore_json_text(veil, '{"a":1}', CONV) == '{"a":1}'
-    assert restore_json_text(veil, "not json [X_1]", CONV) == "not json [X_1]"
+    assert restore_json_text(veil.restorer(conversation=CONV), '{"a":1}') == '{"a":1}'
+    assert restore_json_text(veil.restorer(conversation=CONV), "not json [X_1]") == "not json [X_1]"

@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
+from veil.audit import AuditTrail
 from veil.errors import VeilError
 from veil.interfaces.api import presidio, texts
 from veil.interfaces.api.assistant import Receptionist
@@ -79,7 +80,8 @@ def _build_embedded(settings: GatewaySettings) -> _Embedded:
     analyzer = Analyzer.from_settings(settings.veil.detection)
     analyzer.warm_up()  # load data files now, not on the first customer's request
     vault = open_vault(settings.deployment)
-    veil = Veil(analyzer, vault, tenant=settings.tenant, owns_vault=True)
+    audit = AuditTrail.from_vault(vault)
+    veil = Veil(analyzer, vault, tenant=settings.tenant, owns_vault=True, audit=audit)
     return _Embedded(veil, veil.derive_key(_HASH_PURPOSE))
 
 

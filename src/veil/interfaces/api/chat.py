@@ -45,15 +45,17 @@ def chat(
     record = _recorder(gateway.veil, identity)
     for text in _latest_user_messages(body):
         record(text, "user")
+    # Loaded after this request's own pseudonyms were issued, before the upstream call.
+    restorer = gateway.veil.restorer(conversation=identity.conversation, subject=identity.subject)
     if upward.get("stream") is True:
         events = gateway.upstream.open_stream(upward)
         try:
-            return StreamRestorer(gateway.veil, events, identity.conversation), record
+            return StreamRestorer(restorer, events), record
         except BaseException:
             events.close()
             raise
     completion = gateway.upstream.complete(upward)
-    restored = restore_completion(gateway.veil, completion, identity.conversation)
+    restored = restore_completion(restorer, completion)
     choices = restored.get("choices") or [{}]
     message = choices[0].get("message") if isinstance(choices[0], dict) else None
     if isinstance(message, dict) and isinstance(message.get("content"), str):

@@ -1,7 +1,9 @@
 """The way down: the upstream's answer with the conversation's pseudonyms put back.
 
-Non-streamed answers are restored field by field (content, refusal, tool-call
-arguments). Streamed answers go through ``Veil.restore_stream`` so that no fragment
+One :class:`~veil.pipeline.Restorer` serves a whole reply (the token map is loaded
+once, the restore audited once). Non-streamed answers are restored field by field
+(content, refusal, tool-call arguments). Streamed answers go through
+``Restorer.stream`` so that no fragment
 of a pseudonym ever reaches the client: content deltas of choice 0 are restored as
 they arrive; tool-call arguments, and the content of further choices (``n`` > 1), are
 collected and sent restored, whole, just before their choice's ``finish_reason``.
@@ -17,64 +19,64 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from veil.interfaces.api.upstream import Json
-from veil.pipeline import Veil
+from veil.pipeline import Restorer
 
 __all__ = ["StreamRestorer", "restore_completion", "restore_json_text"]
 
 
-def restore_json_text(veil: Veil, text: str, conversation: str) -> str:
+def restore_json_text(restorer: Restorer, text: str) -> str:
     """Restore the string leaves of JSON text (quotes stay escaped); else the raw text."""
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
-        return veil.restore(text, conversation=conversation)
-    restored = _leaves(veil, document, conversation)
+        return restorer.text(text)
+    restored = _leaves(restorer, document)
     # Unchanged arguments keep their exact bytes; changed ones are re-encoded so that
     # a restored value with a quote or backslash cannot break the JSON.
     return text if restored == document else json.dumps(restored, ensure_ascii=False)
 
 
-def _leaves(veil: Veil, value: Any, conversation: str) -> Any:
+def _leaves(restorer: Restorer, value: Any) -> Any:
     if isinstance(value, str):
-        return veil.restore(value, conversation=conversation)
+        return restorer.text(value)
     if isinstance(value, list):
-        return [_leaves(veil, v, conversation) for v in value]
+        return [_leaves(restorer, v) for v in value]
     if isinstance(value, dict):
-        return {k: _leaves(veil, v, conversation) for k, v in value.items()}
+        return {k: _leaves(restorer, v) for k, v in value.items()}
     return value
 
 
-def restore_completion(veil: Veil, completion: Json, conversation: str) -> Json:
-    """A ``chat.completion`` with every pseudonym of ``conversation`` restored."""
+def restore_completion(restorer: Restorer, completion: Json) -> Json:
+    """A ``chat.completion`` with every pseudonym of the conversation restored."""
     for choice in completion.get("choices") or []:
         message = choice.get("message") if isinstance(choice, dict) else None
         if isinstance(message, dict):
-            _restore_message(veil, message, conversation)
+            _restore_message(restorer, message)
     return completion
 
 
-def _restore_message(veil: Veil, message: Json, conversation: str) -> None:
+def _restore_message(restorer: Restorer, message: Json) -> None:
     for key in ("content", "refusal"):
         if isinstance(message.get(key), str):
-            message[key] = veil.restore(message[key], conversation=conversation)
+            message[key] = restorer.text(message[key])
     calls = message.get("tool_calls")
     functions = [c.get("function") for c in calls if isinstance(c, dict)] if calls else []
     functions.append(message.get("function_call"))
     for function in functions:
         if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-            function["arguments"] = restore_json_text(veil, function["arguments"], conversation)
+            function["arguments"] = restore_json_text(restorer, function["arguments"])
 
 
 class StreamRestorer:
     """Turns upstream chunk events into restored chunk events, one stream at a time.
 
-    Constructing it loads the conversation's token map (``Veil.restore_stream``), so a
-    vault or storage failure raises here, before the client sees a byte.
+    Constructing it starts ``Restorer.stream`` (which audits the restore), so an audit
+    failure raises here, before the client sees a byte; the token map was loaded when
+    the restorer was made.
     """
 
-    def __init__(self, veil: Veil, events: Iterable[Json], conversation: str) -> None:
-        self._veil = veil
-        self._conversation = conversation
+    def __init__(self, restorer: Restorer, events: Iterable[Json]) -> None:
+        self._restorer = restorer
         self._events = events
         self._ready: deque[Json] = deque()
         self._base: Json = {"object": "chat.completion.chunk"}
@@ -82,7 +84,7 @@ class StreamRestorer:
         self._args: dict[tuple[int, int], list[str]] = {}
         self._finish: dict[int, Any] = {}
         self._tail: list[Json] = []
-        self._restored = veil.restore_stream(self._contents(), conversation=conversation)
+        self._restored = restorer.stream(self._contents())
 
     def close(self) -> None:
         """Stop early: release the upstream connection."""
@@ -163,16 +165,13 @@ class StreamRestorer:
         return call if set(call) - {"index"} else {}
 
     def _finishing(self) -> Iterator[Json]:
-        conversation = self._conversation
         for index in sorted(self._finish):
             text = "".join(self._texts.get(index, []))
             if text:
-                yield self._chunk(
-                    index, {"content": self._veil.restore(text, conversation=conversation)}
-                )
+                yield self._chunk(index, {"content": self._restorer.text(text)})
             for (owner, call), parts in sorted(self._args.items()):
                 if owner == index:
-                    arguments = restore_json_text(self._veil, "".join(parts), conversation)
+                    arguments = restore_json_text(self._restorer, "".join(parts))
                     yield self._chunk(
                         index,
                         {"tool_calls": [{"index": call, "function": {"arguments": arguments}}]},
