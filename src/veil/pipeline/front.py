@@ -139,6 +139,11 @@ class Veil:
         )
 
     @property
+    def vault(self) -> Vault:
+        """The vault this Veil seals with (its ``store`` is the application database)."""
+        return self._vault
+
+    @property
     def audit(self) -> AuditTrail | None:
         """The audit trail every personal-data step is recorded in (if any)."""
         return self._audit

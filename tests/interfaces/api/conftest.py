@@ -264,7 +264,12 @@ HASH_KEY = b"k" * 32
 def gateway(
     veil: Veil, analyzer: Analyzer, fake_upstream: FakeUpstream, logs: LogCapture
 ) -> Iterator[Served]:
-    settings = GatewaySettings(upstream_url=fake_upstream.url, upstream_retries=0)
+    # The fake upstream stands for a processor the built-in policy lets receive every
+    # category (pseudonymized), so each field's round trip can be checked; the
+    # minimization of the "upstream" recipient has its own tests (test_purposes.py).
+    settings = GatewaySettings(
+        upstream_url=fake_upstream.url, upstream_retries=0, recipient="assistant"
+    )
     app = create_app(settings, veil, HttpUpstream(settings), analyzer=analyzer, hash_key=HASH_KEY)
     served = Served(app)
     yield served

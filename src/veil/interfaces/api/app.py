@@ -44,6 +44,9 @@ from veil.interfaces.api.settings import GatewaySettings
 from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamError
 from veil.interfaces.deployment import open_vault
 from veil.pipeline import Analyzer, Veil
+from veil.pipeline.gate import PurposeGate
+from veil.policy import ConsentRegistry, PolicyHolder
+from veil.storage.consents import ConsentStore
 
 __all__ = ["Gateway", "create_app"]
 
@@ -58,6 +61,12 @@ class Gateway:
     metrics: Metrics = field(default_factory=Metrics)
     analyzer: Analyzer | None = None
     hash_key: bytes | None = field(default=None, repr=False)
+    gate: PurposeGate | None = None
+
+    def purposes(self) -> PurposeGate:
+        """The purpose gate; built in the lifespan, so always there for a request."""
+        assert self.gate is not None
+        return self.gate
 
     def detector(self) -> Analyzer:
         """The analyzer of the detection endpoints: the one given, else the Veil's."""
@@ -83,6 +92,14 @@ def _build_embedded(settings: GatewaySettings) -> _Embedded:
     audit = AuditTrail.from_vault(vault)
     veil = Veil(analyzer, vault, tenant=settings.tenant, owns_vault=True, audit=audit)
     return _Embedded(veil, veil.derive_key(_HASH_PURPOSE))
+
+
+def _build_gate(settings: GatewaySettings, veil: Veil) -> PurposeGate:
+    """The policy (``VEIL_POLICY`` or the built-in one), the consent registry in the
+    Veil's database, and its audit trail for refusals."""
+    holder = PolicyHolder(source=settings.policy_path)
+    consents = ConsentRegistry(ConsentStore(veil.vault.store.engine))
+    return PurposeGate(holder, consents, veil.audit)
 
 
 def _build_upstream(settings: GatewaySettings) -> Upstream:
@@ -122,6 +139,7 @@ def create_app(
                 analyzer,
                 hash_key or embedded.hash_key,
             )
+        gateway.gate = await run_in_threadpool(_build_gate, settings, gateway.veil)
         app.state.gateway = gateway
         log_event("gateway started")
         try:

@@ -39,7 +39,19 @@ def chat(
     reply (or prepare the restoring stream, which records the reply at its end)."""
     body = parse_body(raw)
     identity = identity_of(headers, body)
-    protector = RequestProtector(gateway.veil, identity, max_messages=gateway.settings.max_messages)
+    settings = gateway.settings
+    purpose = identity.purpose or settings.default_purpose
+    # Purpose, consent, restriction and recipient first: a refusal forwards nothing.
+    grant = gateway.purposes().admit(
+        settings.tenant, identity.subject, purpose, settings.recipient_name
+    )
+    protector = RequestProtector(
+        gateway.veil,
+        identity,
+        max_messages=settings.max_messages,
+        redact=grant.redact,
+        purpose=purpose,
+    )
     upward = protector.body(body)
     gateway.metrics.protected.inc(protector.protected)
     record = _recorder(gateway.veil, identity)

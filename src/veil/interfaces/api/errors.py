@@ -1,7 +1,8 @@
 """The one table from errors to HTTP answers, in OpenAI's error shape.
 
 Every answer is generic: the body names the kind of failure, never the request's
-text. Only :class:`~veil.errors.InputError` messages are shown, because veil writes
+text. Only :class:`~veil.errors.InputError` and :class:`~veil.errors.PolicyError`
+messages are shown (the clear reason a refusal owes the caller), because veil writes
 them from identifiers, counts and positions alone. Detection, vault, storage and
 audit failures are 503 (refused, nothing was forwarded); upstream failures 502/504.
 """
@@ -102,7 +103,8 @@ def problem_for(exc: BaseException) -> Problem:
 
 
 def _message(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, InputError) and str(exc) else problem_for(exc).message
+    shown = isinstance(exc, InputError | PolicyError) and str(exc)  # value-free by contract
+    return str(exc) if shown else problem_for(exc).message
 
 
 def error_body(exc: BaseException) -> dict[str, object]:

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from veil.core import Entity
 from veil.errors import InputError, MalformedInputError
 from veil.interfaces.api.upstream import Json
 from veil.pipeline import Veil
@@ -80,10 +81,12 @@ def parse_body(raw: bytes) -> Json:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Which conversation the request belongs to and whose data it carries."""
+    """Which conversation the request belongs to, whose data it carries and for
+    which purpose (``None``: the gateway's default purpose)."""
 
     conversation: str
     subject: str
+    purpose: str | None = None
 
 
 def identity_of(headers: Mapping[str, str], body: Json) -> Identity:
@@ -96,23 +99,34 @@ def identity_of(headers: Mapping[str, str], body: Json) -> Identity:
         or metadata.get("veil_subject")
         or (body.get("user") if isinstance(body.get("user"), str) else None)
     )
-    for kind, value in (("conversation", conversation), ("subject", subject)):
+    purpose = headers.get("x-veil-purpose") or metadata.get("veil_purpose")
+    for kind, value in (("conversation", conversation), ("subject", subject), ("purpose", purpose)):
         if value is not None and not isinstance(value, str):
             raise InputError(f"{kind} id must be a string")
     if not conversation:
         conversation = f"anonymous-{uuid.uuid4().hex}"
     if not subject:
         subject = f"anonymous-{conversation}"[:255]
-    return Identity(str(conversation), str(subject))
+    return Identity(str(conversation), str(subject), str(purpose) if purpose else None)
 
 
 class RequestProtector:
     """Protects one request; not thread-safe (one per request)."""
 
-    def __init__(self, veil: Veil, identity: Identity, *, max_messages: int) -> None:
+    def __init__(
+        self,
+        veil: Veil,
+        identity: Identity,
+        *,
+        max_messages: int,
+        redact: frozenset[Entity] = frozenset(),
+        purpose: str = "",
+        actor: str = "system",
+    ) -> None:
         self._veil = veil
         self._identity = identity
         self._max_messages = max_messages
+        self._redact, self._purpose, self._actor = redact, purpose, actor
         self._done: dict[str, str] = {}
         self._names: dict[tuple[str, str], str] = {}
 
@@ -131,7 +145,12 @@ class RequestProtector:
         except UnicodeEncodeError:
             raise MalformedInputError("a string contains an unpaired surrogate") from None
         out = self._veil.protect(
-            value, conversation=self._identity.conversation, subject=self._identity.subject
+            value,
+            conversation=self._identity.conversation,
+            subject=self._identity.subject,
+            redact=self._redact,
+            purpose=self._purpose,
+            actor=self._actor,
         )
         self._done[value] = out.text
         return out.text

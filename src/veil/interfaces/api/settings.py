@@ -3,6 +3,9 @@
 ``VEIL_UPSTREAM_URL`` (an OpenAI-compatible base URL such as ``https://host/v1``) and
 ``VEIL_UPSTREAM_API_KEY`` choose a real upstream; without a URL the built-in offline
 receptionist answers. The API key is a :class:`Secret` whose ``repr`` is masked.
+``VEIL_POLICY`` names the policy file (default: the built-in one),
+``VEIL_DEFAULT_PURPOSE`` the purpose of requests that name none, ``VEIL_RECIPIENT``
+the policy recipient the upstream stands for. Storage and keys: ``deployment``.
 """
 
 from __future__ import annotations
@@ -52,6 +55,17 @@ class GatewaySettings:
     max_body_bytes: int = 1_000_000
     max_messages: int = 2_048
     model: str = "veil-receptionist"
+    policy_path: Path | None = None
+    default_purpose: str = "ai_assistance"
+    recipient: str | None = None
+
+    @property
+    def recipient_name(self) -> str:
+        """The policy recipient that receives what the upstream is sent: as
+        configured, else ``assistant`` (built-in) or ``upstream`` (any URL)."""
+        if self.recipient is not None:
+            return self.recipient
+        return "assistant" if self.upstream_url is None else "upstream"
 
     @property
     def data_dir(self) -> Path:
@@ -74,6 +88,9 @@ def gateway_settings(
         upstream_timeout=_positive(environ, "VEIL_UPSTREAM_TIMEOUT", 60.0),
         upstream_retries=int(_positive(environ, "VEIL_UPSTREAM_RETRIES", 2, allow_zero=True)),
         max_body_bytes=int(_positive(environ, "VEIL_MAX_BODY_BYTES", 1_000_000)),
+        policy_path=Path(environ["VEIL_POLICY"]) if environ.get("VEIL_POLICY") else None,
+        default_purpose=environ.get("VEIL_DEFAULT_PURPOSE") or "ai_assistance",
+        recipient=environ.get("VEIL_RECIPIENT") or None,
     )
 
 

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from veil.audit import AuditTrail
 from veil.config import Settings, load_settings
 from veil.core import Finding
 from veil.errors import ConfigurationError, MalformedInputError, VeilError
@@ -209,7 +210,8 @@ def _text(text: str) -> str:
 def _veil(data_dir: Path, tenant: str, config: Path | None) -> Veil:
     analyzer = Analyzer.from_settings(_settings(config, None).detection)
     vault = open_vault(deployment(os.environ, data_dir))
-    return Veil(analyzer, vault, tenant=tenant, owns_vault=True)
+    audit = AuditTrail.from_vault(vault)
+    return Veil(analyzer, vault, tenant=tenant, owns_vault=True, audit=audit)
 
 
 @app.command()
@@ -262,3 +264,8 @@ def forget(
 
 
 from veil.interfaces.cli import serve as _serve  # noqa: E402, F401  (registers ``veil serve``)
+from veil.interfaces.cli.consent import consent_app  # noqa: E402
+from veil.interfaces.cli.policy import policy_app  # noqa: E402
+
+app.add_typer(policy_app, name="policy")
+app.add_typer(consent_app, name="consent")
