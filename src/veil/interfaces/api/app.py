@@ -33,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 
 from veil.audit import AuditTrail
 from veil.errors import VeilError
-from veil.interfaces.api import presidio, texts
+from veil.interfaces.api import presidio, texts, transparency
 from veil.interfaces.api.assistant import Receptionist
 from veil.interfaces.api.chat import RestoringStream, chat
 from veil.interfaces.api.errors import error_body, problem_response
@@ -161,6 +161,7 @@ def create_app(
     app.add_middleware(Guard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     _handlers(app)
     _routes(app)
+    app.include_router(transparency.router)
     return app
 
 
