@@ -18,6 +18,7 @@ The chat flow itself (turn recording, the restoring stream) is in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -31,10 +32,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from veil.audit import AuditTrail
+from veil.audit import Action, AuditEvent, AuditTrail
 from veil.errors import VeilError
 from veil.interfaces.api import presidio, texts, transparency
 from veil.interfaces.api.assistant import Receptionist
+from veil.interfaces.api.background import PolicyWatcher, every
 from veil.interfaces.api.chat import RestoringStream, chat
 from veil.interfaces.api.errors import error_body, problem_response
 from veil.interfaces.api.guard import Guard
@@ -45,7 +47,7 @@ from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamE
 from veil.interfaces.deployment import open_vault
 from veil.pipeline import Analyzer, Veil
 from veil.pipeline.gate import PurposeGate
-from veil.policy import ConsentRegistry, PolicyHolder
+from veil.policy import ConsentRegistry, Policy, PolicyHolder
 from veil.storage.consents import ConsentStore
 
 __all__ = ["Gateway", "create_app"]
@@ -97,7 +99,13 @@ def _build_embedded(settings: GatewaySettings) -> _Embedded:
 def _build_gate(settings: GatewaySettings, veil: Veil) -> PurposeGate:
     """The policy (``VEIL_POLICY`` or the built-in one), the consent registry in the
     Veil's database, and its audit trail for refusals."""
-    holder = PolicyHolder(source=settings.policy_path)
+    audit = veil.audit
+
+    def loaded(policy: Policy) -> None:  # a reload is audited before it takes effect
+        if audit is not None:
+            audit.record(AuditEvent(Action.POLICY_LOAD, detail={"version": policy.version}))
+
+    holder = PolicyHolder(source=settings.policy_path, on_load=loaded)
     consents = ConsentRegistry(ConsentStore(veil.vault.store.engine))
     return PurposeGate(holder, consents, veil.audit)
 
@@ -141,10 +149,20 @@ def create_app(
             )
         gateway.gate = await run_in_threadpool(_build_gate, settings, gateway.veil)
         app.state.gateway = gateway
+        jobs = []
+        if settings.policy_path is not None:
+            watcher = PolicyWatcher(gateway.gate.policy)
+            jobs.append(
+                asyncio.create_task(
+                    every(settings.policy_check_seconds, watcher.check, "policy watch")
+                )
+            )
         log_event("gateway started")
         try:
             yield
         finally:
+            for job in jobs:
+                job.cancel()
             if own_upstream:
                 built_upstream.close()
             if embedded is not None:

@@ -58,6 +58,7 @@ class GatewaySettings:
     policy_path: Path | None = None
     default_purpose: str = "ai_assistance"
     recipient: str | None = None
+    policy_check_seconds: float = 5.0
 
     @property
     def recipient_name(self) -> str:
