@@ -4,6 +4,8 @@ Storage moves opaque bytes. It never encrypts, never sees a key in clear and nev
 imports ``veil.vault``; the vault above it decides what the bytes mean.
 """
 
+from veil.storage.audit import CheckpointLedger as CheckpointLedger
+from veil.storage.consents import ConsentStore as ConsentStore
 from veil.storage.database import checkpoint as checkpoint
 from veil.storage.database import migrate as migrate
 from veil.storage.database import open_engine as open_engine

@@ -11,5 +11,7 @@ from veil.vault.keys import EnvKeyProvider as EnvKeyProvider
 from veil.vault.keys import KekRef as KekRef
 from veil.vault.keys import KeyProvider as KeyProvider
 from veil.vault.keys import LocalKeyFile as LocalKeyFile
+from veil.vault.signing import CheckpointSigner as CheckpointSigner
+from veil.vault.signing import verify_signature as verify_signature
 from veil.vault.vault import DEFAULT_MAX_SEALS as DEFAULT_MAX_SEALS
 from veil.vault.vault import Vault as Vault

@@ -1,4 +1,6 @@
-"""The dangerous primitives, in one place. Nothing else in veil imports ``cryptography.hazmat``.
+"""The symmetric primitives, in one place: AES-256-GCM, HKDF and key wrapping (Ed25519
+signing of audit checkpoints is in ``veil.vault.signing``; nothing outside ``vault/``
+imports ``cryptography``).
 
 Everything here is deliberately small and sharp: AES-256-GCM with 96-bit nonces and
 128-bit tags, HKDF-SHA256, and a key-wrapping helper built on the same AEAD. Callers

@@ -1,4 +1,4 @@
-"""ledger: per-subject secrets and the authoritative erasure list.
+"""ledger: per-subject secrets, the authoritative erasure list, audit checkpoints.
 
 Revision ID: l0001
 Revises:
@@ -31,8 +31,20 @@ def upgrade() -> None:
         sa.Column("digest", sa.LargeBinary(32), primary_key=True),
         sa.Column("forgotten_at", _TS, nullable=False),
     )
+    op.create_table(
+        # Signed audit checkpoints, kept here so that an application database rolled
+        # back to an older copy is caught against the newest one.
+        "audit_checkpoints",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("seq", sa.BigInteger, nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("at", _TS, nullable=False),
+        sa.Column("public_key", sa.LargeBinary(32), nullable=False),
+        sa.Column("signature", sa.LargeBinary(64), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("audit_checkpoints")
     op.drop_table("ledger_erasures")
     op.drop_table("ledger_secrets")
