@@ -151,3 +151,38 @@ def test_storage_failure_fails_closed_without_the_text(veil: Veil) -> None:
     with pytest.raises(StorageError) as info:
         veil.record_turn(conversation="c1", subject="s1", role="user", text="I am Maria")
     assert "Maria" not in str(info.value)
+
+
+def test_turns_carry_their_purpose(veil: Veil) -> None:
+    from veil.pipeline.turns import DEFAULT_PURPOSE
+    from veil.storage.turns import DEFAULT_PURPOSE as STORED_DEFAULT
+
+    assert DEFAULT_PURPOSE == STORED_DEFAULT == "ai_assistance"
+    log = veil._turns
+    log.record("default", "c1", "s1", "user", "first")
+    log.record("default", "c1", "s1", "assistant", "second", purpose="quality_review")
+    assert [t.purpose for t in store_of(veil).of_conversation("default", "c1")] == [
+        "ai_assistance",
+        "quality_review",
+    ]
+    for bad in ("", "Quality Review", "x" * 65, "9lives"):
+        with pytest.raises(InputError, match="purpose"):
+            log.record("default", "c1", "s1", "user", "x", purpose=bad)
+    assert len(store_of(veil).of_conversation("default", "c1")) == 2
+
+
+def test_of_subject_opens_every_turn_of_the_subject(veil: Veil) -> None:
+    email = canary_email()
+    veil.record_turn(conversation="b", subject="s1", role="user", text=f"mail {email}")
+    veil.record_turn(conversation="a", subject="s1", role="user", text="hello")
+    veil.record_turn(conversation="a", subject="s2", role="user", text="not mine")
+    veil.record_turn(conversation="a", subject="s1", role="assistant", text="hi")
+    turns = veil._turns.of_subject("default", "s1")
+    assert [(t.conversation, t.seq, t.role, t.text) for t in turns] == [
+        ("a", 1, "user", "hello"),
+        ("a", 3, "assistant", "hi"),
+        ("b", 1, "user", f"mail {email}"),
+    ]
+    assert all(t.created_at is not None and t.purpose == "ai_assistance" for t in turns)
+    assert email not in repr(turns)
+    assert veil._turns.of_subject("default", "nobody") == []

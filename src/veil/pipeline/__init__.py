@@ -16,3 +16,7 @@ from veil.pipeline.front import Veil as Veil
 from veil.pipeline.restoring import Restorer as Restorer
 
 __all__ = ["Analyzer", "Restorer", "Veil", "default_detectors"]
+
+# Retention, data-subject rights and exports (import them from their modules:
+# veil.pipeline.retention, .rights, .rights_export, .anonymized_export, .gate,
+# .transcripts) build on Veil and load the storage layer when used.

@@ -44,7 +44,7 @@ from veil.errors import InputError, StorageError, SubjectForgottenError, VeilErr
 from veil.pipeline.analyzer import Analyzer
 from veil.pipeline.conversations import RESERVED_PREFIX, ConversationMaps
 from veil.pipeline.restoring import Restorer
-from veil.pipeline.turns import TurnLog
+from veil.pipeline.turns import DEFAULT_PURPOSE, TurnLog
 from veil.transform import (
     Protected,
     TokenContext,
@@ -290,19 +290,27 @@ class Veil:
         return found.stream(chunks)
 
     def record_turn(
-        self, *, conversation: str, subject: str, role: str, text: str, tenant: str | None = None
+        self,
+        *,
+        conversation: str,
+        subject: str,
+        role: str,
+        text: str,
+        tenant: str | None = None,
+        purpose: str = DEFAULT_PURPOSE,
     ) -> int:
         """Store ``text`` (the original, not the protected form) sealed under the
         subject's key as the next turn of ``conversation``; returns its number.
 
-        ``role`` is one of ``veil.pipeline.turns.ROLES``. Fails closed like
-        ``protect``: any error raises, with a value-free message.
+        ``role`` is one of ``veil.pipeline.turns.ROLES``; ``purpose`` is what the turn
+        is kept for (retention). Fails closed like ``protect``: any error raises,
+        with a value-free message.
         """
         tenant = self._tenant_id(tenant)
         _checked_id("conversation", conversation)
         _checked_id("subject", subject)
         try:
-            return self._turns.record(tenant, conversation, subject, role, text)
+            return self._turns.record(tenant, conversation, subject, role, text, purpose=purpose)
         except VeilError:
             raise
         except Exception as exc:

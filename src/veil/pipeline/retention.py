@@ -176,7 +176,7 @@ class RetentionSweeper:
         )  # fmt: skip
         detail = {"run": run_id, "dry_run": dry_run, "subjects": tally.affected,
                   "shredded_subjects": tally.shredded,
-                  **{k: v for k, v in tally.deleted.items()},
+                  **tally.deleted,
                   **{f"held_{k}": v for k, v in tally.held.items()}}  # fmt: skip
         event = self._event(Action.RETENTION_RUN, detail=detail)
         self.retention.finish_run(
@@ -210,14 +210,12 @@ class RetentionSweeper:
             last = index == len(chunks) - 1
             convs = sorted(maps) if last else []
             want = entries if last else 0
-            event = self._event(
-                Action.RETENTION_DELETE,
-                tenant=tenant,
-                subject=subject,
-                detail={"run": run.id, "turns": len(chunk), "vault_entries": want},
-            )
             if not chunk and not want:
-                break
+                break  # nothing to delete, only (perhaps) to shred
+            detail = {"run": run.id, "turns": len(chunk), "vault_entries": want}
+            event = self._event(
+                Action.RETENTION_DELETE, tenant=tenant, subject=subject, detail=detail
+            )
             done = self._turns.purge(
                 tenant,
                 subject,

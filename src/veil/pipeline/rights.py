@@ -20,8 +20,10 @@ Contract:
   ``SUBJECT_ERASE`` row is written, then ``Vault.forget`` crypto-shreds the subject
   (ledger secret destroyed, tombstone kept outside the database, rows deleted, so a
   backup restored later stays unreadable), the database's WAL is folded and the
-  request completes. The subject id is then replaced by its tombstone digest in every
-  request and legal hold, so the id does not outlive the erasure.
+  request completes. The subject id is then replaced by ``veil:erased:<tombstone
+  digest>`` in every request and legal hold, so the id does not outlive the erasure;
+  the subject's other open requests can then only be erasures (completed at once) or
+  rejections.
 * Rectification: each correction re-seals the value behind one of the subject's
   pseudonyms under the subject's key, in ONE transaction with its audit rows and the
   completion; audit rows name the pseudonym and entity, never a value.
@@ -57,9 +59,11 @@ if TYPE_CHECKING:
     from veil.storage.rights import RequestRecord, RequestStore, RetentionStore
     from veil.vault import Vault
 
-__all__ = ["DataSubjectRequests", "Restrictor"]
+__all__ = ["ERASED", "DataSubjectRequests", "Restrictor"]
 
 _CODE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
+_RESERVED = "veil:"
+ERASED = "veil:erased:"  # + the tombstone digest: what an erased subject id becomes
 _MAX_ID = 255
 _MAX_VALUE = 10_000
 
@@ -113,7 +117,8 @@ class DataSubjectRequests:
         from veil.storage.rights import RequestRecord
 
         _checked("tenant", tenant)
-        _checked("subject", subject)
+        if _checked("subject", subject).startswith(_RESERVED):
+            raise InputError(f"subject ids starting with {_RESERVED!r} are reserved")
         kind, law, now = RequestKind(kind), Law(law), self._clock()
         record = RequestRecord(secrets.token_hex(16), tenant, subject, kind.value, law.value,
                                RequestStatus.RECEIVED.value, now, due_date(law, now))  # fmt: skip
@@ -173,13 +178,15 @@ class DataSubjectRequests:
         from veil.vault.datakeys import subject_digest
 
         request = self._verified(request_id, RequestKind.ERASURE)
+        if request.subject.startswith(ERASED):  # another request erased it already
+            return self._complete(request, actor)
         if self._holds.is_held(request.tenant, request.subject):
             raise PolicyError(f"a legal hold covers the subject of request {request_id}")
         # Audited before the act (forget commits to two databases, not in our
         # transaction): an erasure that cannot be audited must not happen.
         self._audit.record(self._event(Action.SUBJECT_ERASE, request, actor, {}))
         self._vault.forget(request.tenant, request.subject)
-        digest = "sha256:" + subject_digest(request.tenant, request.subject).hex()
+        digest = ERASED + subject_digest(request.tenant, request.subject).hex()
         done = self._complete(request, actor, rename=digest)
         checkpoint(self._vault.store.engine)  # no old page with the id lingers in the WAL
         return done
@@ -230,6 +237,8 @@ class DataSubjectRequests:
             raise InputError(f"request {request_id} is a {request.kind.value} request")
         if request.status is not RequestStatus.VERIFIED:
             raise PolicyError(f"request {request_id} is {request.status.value}, not verified")
+        if request.subject.startswith(ERASED) and kind is not RequestKind.ERASURE:
+            raise PolicyError(f"the subject of request {request_id} was erased")
         return request
 
     def _complete(

@@ -106,7 +106,7 @@ class TurnLog:
         out: list[tuple[str, str]] = []
         for row in self.store.of_conversation(tenant, conversation):
             try:
-                text = self._open(row)
+                text = self.open_turn(row)
             except SubjectForgottenError:
                 continue  # erased: nothing left to show, as in restore
             out.append((row.role, text))
@@ -121,10 +121,11 @@ class TurnLog:
         return [
             OpenedTurn(row.conversation, row.seq, row.role, row.purpose, row.created_at, text)
             for row in self.store.of_subject(tenant, subject)
-            for text in (self._open(row),)
+            for text in (self.open_turn(row),)
         ]
 
-    def _open(self, row: StoredTurn) -> str:
+    def open_turn(self, row: StoredTurn) -> str:
+        """The text of one stored turn (SubjectForgottenError if erased)."""
         text = self.vault.open(
             row.envelope, _binding(row.tenant, row.subject, row.conversation, row.seq)
         )

@@ -14,5 +14,7 @@ from veil.storage.repository import KeyRecord as KeyRecord
 from veil.storage.repository import Rewrapped as Rewrapped
 from veil.storage.repository import Store as Store
 from veil.storage.repository import TokenEntry as TokenEntry
+from veil.storage.rights import RetentionStore as RetentionStore
+from veil.storage.staff import StaffStore as StaffStore
 from veil.storage.turns import StoredTurn as StoredTurn
 from veil.storage.turns import TurnStore as TurnStore

@@ -132,6 +132,7 @@ class Turn(Base):
     ``record = "turn:<conversation>:<seq>"``, so it opens only in its own place.
     ``seq`` counts from 1 per (tenant, conversation); the key's order serves the hot
     read, a conversation's turns in order. Deleting the subject deletes its turns.
+    ``purpose`` is what the turn was processed for; retention keeps it accordingly.
     """
 
     __tablename__ = "turns"
@@ -152,6 +153,7 @@ class Turn(Base):
     role: Mapped[str] = mapped_column(String(32))
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    purpose: Mapped[str] = mapped_column(String(64), server_default="ai_assistance")
 
 
 class LedgerSecret(LedgerBase):

@@ -264,10 +264,16 @@ def forget(
 
 
 from veil.interfaces.cli import serve as _serve  # noqa: E402, F401  (registers ``veil serve``)
+from veil.interfaces.cli.admin import admin_app  # noqa: E402
 from veil.interfaces.cli.audit import audit_app  # noqa: E402
 from veil.interfaces.cli.consent import consent_app  # noqa: E402
 from veil.interfaces.cli.policy import policy_app  # noqa: E402
+from veil.interfaces.cli.rights import dsar_app, export, retention_app  # noqa: E402
 
 app.add_typer(policy_app, name="policy")
 app.add_typer(consent_app, name="consent")
 app.add_typer(audit_app, name="audit")
+app.add_typer(admin_app, name="admin")
+app.add_typer(retention_app, name="retention")
+app.add_typer(dsar_app, name="dsar")
+app.command(name="export")(export)
