@@ -36,9 +36,11 @@ from starlette.responses import JSONResponse, Response
 from veil.audit import Action, AuditEvent, AuditTrail
 from veil.errors import VeilError
 from veil.interfaces.api import presidio, texts, transparency
+from veil.interfaces.api.admin import admin_router
 from veil.interfaces.api.assistant import Receptionist
+from veil.interfaces.api.auth import Require, StaffAccess, install_staff, staff_from_vault
 from veil.interfaces.api.background import PolicyWatcher, every
-from veil.interfaces.api.chat import RestoringStream, chat
+from veil.interfaces.api.chat import Caller, RestoringStream, chat
 from veil.interfaces.api.errors import error_body, problem_response
 from veil.interfaces.api.guard import Guard
 from veil.interfaces.api.observability import Metrics, log_event
@@ -48,7 +50,7 @@ from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamE
 from veil.interfaces.deployment import open_vault
 from veil.pipeline import Analyzer, Veil
 from veil.pipeline.gate import PurposeGate
-from veil.policy import ConsentRegistry, Policy, PolicyHolder
+from veil.policy import ConsentRegistry, Permission, Policy, PolicyHolder
 from veil.storage.consents import ConsentStore
 
 __all__ = ["Gateway", "create_app"]
@@ -149,6 +151,10 @@ def create_app(
                 hash_key or embedded.hash_key,
             )
         gateway.gate = await run_in_threadpool(_build_gate, settings, gateway.veil)
+        trail = gateway.veil.audit
+        if trail is not None:  # without a trail the staff routes refuse (fail closed)
+            staff = await run_in_threadpool(staff_from_vault, gateway.veil.vault, trail)
+            install_staff(app, StaffAccess(staff, trail))
         # The lexicons, models and compiled patterns loaded above live as long as the
         # process: move them out of the collector's reach, so that a full collection
         # does not rescan them in the middle of a customer's request (the p99 tail).
@@ -186,6 +192,7 @@ def create_app(
     _handlers(app)
     _routes(app)
     app.include_router(transparency.router)
+    app.include_router(admin_router())
     return app
 
 
@@ -193,6 +200,19 @@ def _gateway(request: Request) -> Gateway:
     gateway = request.app.state.gateway
     assert isinstance(gateway, Gateway)
     return gateway
+
+
+_CHAT = Require(Permission.CHAT)
+
+
+async def _caller(request: Request) -> Caller:
+    """The caller of a traffic route. With authentication required, a bearer API key
+    (or session) holding ``chat`` decides the tenant; otherwise the default tenant."""
+    settings = _gateway(request).settings
+    if not settings.auth_required:
+        return Caller(settings.tenant, "gateway")
+    principal = await run_in_threadpool(_CHAT, request)
+    return Caller(principal.tenant, principal.user_id)
 
 
 def _request_id(request: Request) -> str:
@@ -206,7 +226,7 @@ def _refused(request: Request, exc: Exception, *, presidio: bool = False) -> Res
     return problem_response(exc, request_id=_request_id(request), presidio=presidio)
 
 
-_Work = Callable[[Gateway, Json, dict[str, str]], Any]
+_Work = Callable[[Gateway, Json, dict[str, str], Caller], Any]
 
 
 async def _answer(request: Request, work: _Work, *, presidio: bool = False) -> Response:
@@ -218,11 +238,12 @@ async def _answer(request: Request, work: _Work, *, presidio: bool = False) -> R
     raw = await request.body()
     headers = {k: v for k, v in request.headers.items() if k.startswith("x-veil-")}
 
-    def run() -> Any:
-        return work(gateway, parse_body(raw), headers)
+    def run(caller: Caller) -> Any:
+        return work(gateway, parse_body(raw), headers, caller)
 
     try:
-        result = await run_in_threadpool(run)
+        caller = await _caller(request)
+        result = await run_in_threadpool(run, caller)
     except (VeilError, UpstreamError) as exc:
         return _refused(request, exc, presidio=presidio)
     return JSONResponse(result)
@@ -254,7 +275,8 @@ def _handlers(app: FastAPI) -> None:
                 "code": str(status),
             }
         }
-        return JSONResponse(body, status_code=status)
+        headers = exc.headers if isinstance(exc, HTTPException) else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
     app.add_exception_handler(VeilError, veil_error)
     app.add_exception_handler(UpstreamError, veil_error)
@@ -268,31 +290,36 @@ def _routes(app: FastAPI) -> None:
         gateway = _gateway(request)
         raw = await request.body()
         headers = {k: v for k, v in request.headers.items() if k.startswith("x-veil-")}
-        result = await run_in_threadpool(chat, gateway, raw, headers)
+        caller = await _caller(request)
+        result = await run_in_threadpool(chat, gateway, raw, headers, caller)
         if isinstance(result, tuple):
             return RestoringStream(*result, _request_id(request))
         return JSONResponse(result)
 
     @app.post("/v1/detect", response_model=None)
     async def detect(request: Request) -> Response:
-        return await _answer(request, lambda g, body, _: texts.detect(g.detector(), body))
+        return await _answer(request, lambda g, body, _, __: texts.detect(g.detector(), body))
 
     @app.post("/v1/protect", response_model=None)
     async def protect(request: Request) -> Response:
-        return await _answer(request, lambda g, body, h: texts.protect(g.veil, body, h))
+        return await _answer(
+            request, lambda g, body, h, c: texts.protect(g.veil, body, h, c.tenant, c.actor)
+        )
 
     @app.post("/v1/restore", response_model=None)
     async def restore(request: Request) -> Response:
-        return await _answer(request, lambda g, body, h: texts.restore(g.veil, body, h))
+        return await _answer(
+            request, lambda g, body, h, c: texts.restore(g.veil, body, h, c.tenant, c.actor)
+        )
 
     @app.post("/analyze", response_model=None)
     async def analyze(request: Request) -> Response:
-        work: _Work = lambda g, body, _: presidio.analyze(g.detector(), body)  # noqa: E731
+        work: _Work = lambda g, body, _, __: presidio.analyze(g.detector(), body)  # noqa: E731
         return await _answer(request, work, presidio=True)
 
     @app.post("/anonymize", response_model=None)
     async def anonymize(request: Request) -> Response:
-        work: _Work = lambda g, body, _: presidio.anonymize(body, key=g.hash_key)  # noqa: E731
+        work: _Work = lambda g, body, _, __: presidio.anonymize(body, key=g.hash_key)  # noqa: E731
         return await _answer(request, work, presidio=True)
 
     @app.get("/v1/models", response_model=None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.responses import StreamingResponse
@@ -27,23 +28,33 @@ from veil.pipeline import Veil
 if TYPE_CHECKING:
     from veil.interfaces.api.app import Gateway
 
-__all__ = ["RestoringStream", "chat"]
+__all__ = ["Caller", "RestoringStream", "chat"]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sends the request: the tenant it acts in and the actor the audit names
+    (an API key's service account, or ``gateway`` when authentication is off)."""
+
+    tenant: str
+    actor: str
+
 
 _Record = Callable[[str, str], None]
 
 
 def chat(
-    gateway: Gateway, raw: bytes, headers: dict[str, str]
+    gateway: Gateway, raw: bytes, headers: dict[str, str], caller: Caller
 ) -> Json | tuple[StreamRestorer, _Record]:
     """Protect, record the user's turns, call the upstream, restore and record the
     reply (or prepare the restoring stream, which records the reply at its end)."""
     body = parse_body(raw)
-    identity = identity_of(headers, body)
+    identity = identity_of(headers, body, tenant=caller.tenant, actor=caller.actor)
     settings = gateway.settings
     purpose = identity.purpose or settings.default_purpose
     # Purpose, consent, restriction and recipient first: a refusal forwards nothing.
     grant = gateway.purposes().admit(
-        settings.tenant, identity.subject, purpose, settings.recipient_name
+        identity.tenant, identity.subject, purpose, settings.recipient_name, actor=caller.actor
     )
     protector = RequestProtector(
         gateway.veil,
@@ -54,11 +65,16 @@ def chat(
     )
     upward = protector.body(body)
     gateway.metrics.protected.inc(protector.protected)
-    record = _recorder(gateway.veil, identity)
+    record = _recorder(gateway.veil, identity, purpose)
     for text in _latest_user_messages(body):
         record(text, "user")
     # Loaded after this request's own pseudonyms were issued, before the upstream call.
-    restorer = gateway.veil.restorer(conversation=identity.conversation, subject=identity.subject)
+    restorer = gateway.veil.restorer(
+        conversation=identity.conversation,
+        tenant=identity.tenant,
+        subject=identity.subject,
+        actor=identity.actor,
+    )
     if upward.get("stream") is True:
         events = gateway.upstream.open_stream(upward)
         try:
@@ -75,11 +91,17 @@ def chat(
     return restored
 
 
-def _recorder(veil: Veil, identity: Identity) -> _Record:
+def _recorder(veil: Veil, identity: Identity, purpose: str) -> _Record:
     def record(text: str, role: str) -> None:
         if text:
-            c, s = identity.conversation, identity.subject
-            veil.record_turn(conversation=c, subject=s, role=role, text=text)
+            veil.record_turn(
+                conversation=identity.conversation,
+                subject=identity.subject,
+                role=role,
+                text=text,
+                tenant=identity.tenant,
+                purpose=purpose,
+            )
 
     return record
 

@@ -87,10 +87,15 @@ class Identity:
     conversation: str
     subject: str
     purpose: str | None = None
+    tenant: str = "default"
+    actor: str = "gateway"
 
 
-def identity_of(headers: Mapping[str, str], body: Json) -> Identity:
-    """Headers first, then ``metadata.veil_*`` / ``user``; else a one-request conversation."""
+def identity_of(
+    headers: Mapping[str, str], body: Json, *, tenant: str = "default", actor: str = "gateway"
+) -> Identity:
+    """Headers first, then ``metadata.veil_*`` / ``user``; else a one-request
+    conversation. ``tenant`` and ``actor`` are the authenticated caller's."""
     metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
     assert isinstance(metadata, dict)
     conversation = headers.get("x-veil-conversation") or metadata.get("veil_conversation")
@@ -107,7 +112,9 @@ def identity_of(headers: Mapping[str, str], body: Json) -> Identity:
         conversation = f"anonymous-{uuid.uuid4().hex}"
     if not subject:
         subject = f"anonymous-{conversation}"[:255]
-    return Identity(str(conversation), str(subject), str(purpose) if purpose else None)
+    return Identity(
+        str(conversation), str(subject), str(purpose) if purpose else None, tenant, actor
+    )
 
 
 class RequestProtector:
@@ -121,12 +128,11 @@ class RequestProtector:
         max_messages: int,
         redact: frozenset[Entity] = frozenset(),
         purpose: str = "",
-        actor: str = "system",
     ) -> None:
         self._veil = veil
         self._identity = identity
         self._max_messages = max_messages
-        self._redact, self._purpose, self._actor = redact, purpose, actor
+        self._redact, self._purpose = redact, purpose
         self._done: dict[str, str] = {}
         self._names: dict[tuple[str, str], str] = {}
 
@@ -148,9 +154,10 @@ class RequestProtector:
             value,
             conversation=self._identity.conversation,
             subject=self._identity.subject,
+            tenant=self._identity.tenant,
+            actor=self._identity.actor,
             redact=self._redact,
             purpose=self._purpose,
-            actor=self._actor,
         )
         self._done[value] = out.text
         return out.text

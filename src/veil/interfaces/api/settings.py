@@ -5,7 +5,9 @@
 receptionist answers. The API key is a :class:`Secret` whose ``repr`` is masked.
 ``VEIL_POLICY`` names the policy file (default: the built-in one),
 ``VEIL_DEFAULT_PURPOSE`` the purpose of requests that name none, ``VEIL_RECIPIENT``
-the policy recipient the upstream stands for. Storage and keys: ``deployment``.
+the policy recipient the upstream stands for. ``VEIL_AUTH=required`` makes every
+traffic route need a bearer API key with the ``chat`` permission (``veil serve``
+requires it whenever it listens beyond loopback). Storage and keys: ``deployment``.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class GatewaySettings:
     default_purpose: str = "ai_assistance"
     recipient: str | None = None
     policy_check_seconds: float = 5.0
+    auth_required: bool = False
 
     @property
     def recipient_name(self) -> str:
@@ -92,7 +95,15 @@ def gateway_settings(
         policy_path=Path(environ["VEIL_POLICY"]) if environ.get("VEIL_POLICY") else None,
         default_purpose=environ.get("VEIL_DEFAULT_PURPOSE") or "ai_assistance",
         recipient=environ.get("VEIL_RECIPIENT") or None,
+        auth_required=_auth(environ),
     )
+
+
+def _auth(environ: Mapping[str, str]) -> bool:
+    value = (environ.get("VEIL_AUTH") or "off").lower()
+    if value not in ("off", "required"):
+        raise ConfigurationError("VEIL_AUTH must be 'off' or 'required'")
+    return value == "required"
 
 
 def _positive(

@@ -77,16 +77,19 @@ def detect(analyzer: Analyzer, body: Json) -> Json:
     return {"spans": span_rows(analyzer.analyze(text_of(body)))}
 
 
-def protect(veil: Veil, body: Json, headers: Mapping[str, str]) -> Json:
+def protect(veil: Veil, body: Json, headers: Mapping[str, str], tenant: str, actor: str) -> Json:
     """``{"text", "tokens_issued"}``: the protected text and how many new pseudonyms."""
     text = text_of(body)
     conversation = _conversation(body, headers)
     subject = _id(body, headers, "subject") or f"anonymous-{conversation}"[:255]
-    done = veil.protect(text, conversation=conversation, subject=subject)
+    done = veil.protect(
+        text, conversation=conversation, subject=subject, tenant=tenant, actor=actor
+    )
     return {"text": done.text, "tokens_issued": len(done.issued)}
 
 
-def restore(veil: Veil, body: Json, headers: Mapping[str, str]) -> Json:
+def restore(veil: Veil, body: Json, headers: Mapping[str, str], tenant: str, actor: str) -> Json:
     """``{"text"}`` with the conversation's pseudonyms put back."""
     text = text_of(body)
-    return {"text": veil.restore(text, conversation=_conversation(body, headers))}
+    conversation = _conversation(body, headers)
+    return {"text": veil.restore(text, conversation=conversation, tenant=tenant, actor=actor)}

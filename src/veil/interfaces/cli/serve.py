@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 __all__ = ["application_from_environment", "serve"]
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 def _logging() -> None:
     from veil.interfaces.api.observability import JsonFormatter
 
@@ -72,6 +75,10 @@ def serve(
         from veil.interfaces.api import create_app, gateway_settings
         from veil.interfaces.deployment import open_vault
 
+        if host not in _LOOPBACK and not os.environ.get("VEIL_AUTH"):
+            # Reachable from other machines: callers need an API key unless the
+            # operator explicitly turns authentication off (VEIL_AUTH=off).
+            os.environ["VEIL_AUTH"] = "required"
         settings = gateway_settings(os.environ, veil=_settings(config, None), data_dir=data_dir)
         _logging()
         if workers == 1:
