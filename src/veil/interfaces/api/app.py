@@ -19,6 +19,7 @@ The chat flow itself (turn recording, the restoring stream) is in
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -33,25 +34,26 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from veil.audit import Action, AuditEvent, AuditTrail
+from veil.audit import AuditTrail
 from veil.errors import VeilError
 from veil.interfaces.api import presidio, texts, transparency
 from veil.interfaces.api.admin import admin_router
 from veil.interfaces.api.assistant import Receptionist
-from veil.interfaces.api.auth import Require, StaffAccess, install_staff, staff_from_vault
+from veil.interfaces.api.auth import Require
 from veil.interfaces.api.background import PolicyWatcher, every
 from veil.interfaces.api.chat import Caller, RestoringStream, chat
 from veil.interfaces.api.errors import error_body, problem_response
 from veil.interfaces.api.guard import Guard
 from veil.interfaces.api.observability import Metrics, log_event
 from veil.interfaces.api.requests import parse_body
+from veil.interfaces.api.services import build_gate, install_services, sweep
 from veil.interfaces.api.settings import GatewaySettings
+from veil.interfaces.api.subjects import subjects_router
 from veil.interfaces.api.upstream import HttpUpstream, Json, Upstream, UpstreamError
 from veil.interfaces.deployment import open_vault
 from veil.pipeline import Analyzer, Veil
 from veil.pipeline.gate import PurposeGate
-from veil.policy import ConsentRegistry, Permission, Policy, PolicyHolder
-from veil.storage.consents import ConsentStore
+from veil.policy import Permission
 
 __all__ = ["Gateway", "create_app"]
 
@@ -99,20 +101,6 @@ def _build_embedded(settings: GatewaySettings) -> _Embedded:
     return _Embedded(veil, veil.derive_key(_HASH_PURPOSE))
 
 
-def _build_gate(settings: GatewaySettings, veil: Veil) -> PurposeGate:
-    """The policy (``VEIL_POLICY`` or the built-in one), the consent registry in the
-    Veil's database, and its audit trail for refusals."""
-    audit = veil.audit
-
-    def loaded(policy: Policy) -> None:  # a reload is audited before it takes effect
-        if audit is not None:
-            audit.record(AuditEvent(Action.POLICY_LOAD, detail={"version": policy.version}))
-
-    holder = PolicyHolder(source=settings.policy_path, on_load=loaded)
-    consents = ConsentRegistry(ConsentStore(veil.vault.store.engine))
-    return PurposeGate(holder, consents, veil.audit)
-
-
 def _build_upstream(settings: GatewaySettings) -> Upstream:
     if settings.upstream_url is None:
         return Receptionist(settings.model)
@@ -150,11 +138,9 @@ def create_app(
                 analyzer,
                 hash_key or embedded.hash_key,
             )
-        gateway.gate = await run_in_threadpool(_build_gate, settings, gateway.veil)
-        trail = gateway.veil.audit
-        if trail is not None:  # without a trail the staff routes refuse (fail closed)
-            staff = await run_in_threadpool(staff_from_vault, gateway.veil.vault, trail)
-            install_staff(app, StaffAccess(staff, trail))
+        gate = await run_in_threadpool(build_gate, settings.policy_path, gateway.veil)
+        gateway.gate = gate
+        await run_in_threadpool(install_services, app, gateway.veil, gate)
         # The lexicons, models and compiled patterns loaded above live as long as the
         # process: move them out of the collector's reach, so that a full collection
         # does not rescan them in the middle of a customer's request (the p99 tail).
@@ -162,6 +148,12 @@ def create_app(
         gc.freeze()
         app.state.gateway = gateway
         jobs = []
+        trail = gateway.veil.audit
+        if settings.retention_seconds > 0 and trail is not None:
+            veil_, holder = gateway.veil, gate.policy
+            seconds = settings.retention_seconds
+            run = functools.partial(sweep, veil_, trail, holder)
+            jobs.append(asyncio.create_task(every(seconds, run, "retention sweep")))
         if settings.policy_path is not None:
             watcher = PolicyWatcher(gateway.gate.policy)
             jobs.append(
@@ -193,6 +185,7 @@ def create_app(
     _routes(app)
     app.include_router(transparency.router)
     app.include_router(admin_router())
+    app.include_router(subjects_router())
     return app
 
 

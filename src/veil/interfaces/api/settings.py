@@ -7,7 +7,9 @@ receptionist answers. The API key is a :class:`Secret` whose ``repr`` is masked.
 ``VEIL_DEFAULT_PURPOSE`` the purpose of requests that name none, ``VEIL_RECIPIENT``
 the policy recipient the upstream stands for. ``VEIL_AUTH=required`` makes every
 traffic route need a bearer API key with the ``chat`` permission (``veil serve``
-requires it whenever it listens beyond loopback). Storage and keys: ``deployment``.
+requires it whenever it listens beyond loopback). ``VEIL_RETENTION_SECONDS`` is the
+interval of the background retention sweep (0 turns it off; then run
+``veil retention run`` from a scheduler). Storage and keys: ``deployment``.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class GatewaySettings:
     recipient: str | None = None
     policy_check_seconds: float = 5.0
     auth_required: bool = False
+    retention_seconds: float = 3600.0
 
     @property
     def recipient_name(self) -> str:
@@ -96,6 +99,7 @@ def gateway_settings(
         default_purpose=environ.get("VEIL_DEFAULT_PURPOSE") or "ai_assistance",
         recipient=environ.get("VEIL_RECIPIENT") or None,
         auth_required=_auth(environ),
+        retention_seconds=_positive(environ, "VEIL_RETENTION_SECONDS", 3600.0, allow_zero=True),
     )
 
 
