@@ -97,6 +97,7 @@ def test_checksummed_values_validate(rows: list[dict[str, Any]]) -> None:
                 assert iban.is_valid(value), row["id"]
 
 
+@pytest.mark.slow  # needs the dev extra (Faker): python -m pytest -m slow tests/benchmarks_data
 def test_regenerating_gives_byte_identical_output(tmp_path: Path) -> None:
     pytest.importorskip("faker")
     out = tmp_path / "chat_v1.jsonl"
