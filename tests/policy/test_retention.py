@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,35 @@ def test_holds_cover_a_whole_tenant_or_named_subjects() -> None:
     assert holds.counts() == {"tenants": 1, "subjects": 3}
     assert LegalHold("clinic", None, "x").covers("clinic", "s9")
     assert not LegalHold("clinic", frozenset(), "x").covers("clinic", "s9")
+
+
+def test_rules_from_the_built_in_policy() -> None:
+    from veil.policy import default_policy
+    from veil.policy.retention import rules_from_policy
+
+    now = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+    rules, holds = rules_from_policy(default_policy(), now)
+    turns = {r.purpose: r.keep for r in rules if r.record_kind is RecordKind.TURN}
+    assert turns["ai_assistance"] == timedelta(days=30)
+    assert turns["quality_review"] == timedelta(days=90)
+    assert timedelta(days=365) <= turns["analytics"] <= timedelta(days=366)
+    (maps,) = [r for r in rules if r.record_kind is RecordKind.PSEUDONYM_MAP]
+    assert maps.keep == timedelta(days=30)  # the longest entity-category period
+    assert holds == []
+
+
+def test_calendar_months_end_where_the_calendar_says() -> None:
+    from veil.policy import parse_policy
+    from veil.policy.retention import rules_from_policy
+
+    text = (Path(__file__).parents[2] / "src/veil/policy/default_policy.toml").read_text()
+    text = text.replace(
+        'purpose = "ai_assistance"\nkeep = "30d"', 'purpose = "ai_assistance"\nkeep = "1m"'
+    )
+    policy = parse_policy(text)
+    now = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+    rules, _ = rules_from_policy(policy, now)
+    keep = next(r.keep for r in rules if r.purpose == "ai_assistance")
+    # A turn from 28 February (+1 month = 28 March) has expired; one from 1 March has not.
+    assert now - keep >= datetime(2026, 2, 28, 12, 0, tzinfo=UTC)
+    assert now - keep < datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -126,20 +126,33 @@ def _guard() -> Iterator[None]:
 
 @retention_app.command("run")
 def retention_run(
-    keep: Annotated[list[str], typer.Option("--keep", help="PURPOSE=PERIOD, e.g. "
-                                            "ai_assistance=30d ('*' = any purpose).")],
+    keep: Annotated[list[str] | None, typer.Option("--keep", help="PURPOSE=PERIOD, e.g. "
+                    "ai_assistance=30d ('*' = any purpose); replaces the policy's rules.")] = None,
     map_keep: Annotated[str | None, typer.Option("--map-keep", help="How long pseudonym "
                         "maps are kept (default: the longest --keep).")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file "
+                      "(default: the built-in policy).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only.")] = False,
     data_dir: DataDir = Path(".veil"),
 ) -> None:  # fmt: skip
-    """Delete expired turns and maps, crypto-shred emptied subjects; print the report."""
+    """Delete expired turns and maps, crypto-shred emptied subjects; print the report.
+
+    The rules and legal holds come from the policy unless --keep is given."""
     from veil.pipeline.retention import RetentionSweeper
-    from veil.policy.retention import CONVERSATION, RecordKind, RetentionRule
+    from veil.policy import default_policy, load_policy
+    from veil.policy.retention import (
+        CONVERSATION,
+        LegalHold,
+        RecordKind,
+        RetentionRule,
+        rules_from_policy,
+    )
+    from veil.storage.database import utcnow
 
     with _guard():
-        rules = []
-        for item in keep:
+        rules: list[RetentionRule] = []
+        holds: list[LegalHold] = []
+        for item in keep or []:
             purpose, sep, period = item.partition("=")
             if not sep or not purpose:
                 raise ConfigurationError(f"bad --keep {item!r}: use PURPOSE=PERIOD")
@@ -147,8 +160,12 @@ def retention_run(
         if map_keep is not None:
             kind = RecordKind.PSEUDONYM_MAP
             rules.append(RetentionRule(kind, CONVERSATION, "*", parse_keep(map_keep)))
+        if not keep:
+            chosen = load_policy(policy) if policy is not None else default_policy()
+            rules, holds = rules_from_policy(chosen, utcnow())
         with _opened(data_dir) as (vault, trail):
-            report = RetentionSweeper(vault, rules, audit=trail).run(dry_run=dry_run)
+            sweeper = RetentionSweeper(vault, rules, audit=trail, holds=holds)
+            report = sweeper.run(dry_run=dry_run)
         _echo(report.as_dict())
 
 
