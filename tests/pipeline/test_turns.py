@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from veil.errors import InputError, IntegrityError, StorageError, SubjectForgottenError
 from veil.pipeline import Analyzer, Veil
 from veil.storage import StoredTurn, TurnStore
+from veil.storage.database import Hook
 from veil.testing import canary_email
 from veil.vault import Binding
 
@@ -119,11 +120,11 @@ def test_a_racing_writer_gets_the_number_and_we_take_the_next(veil: Veil) -> Non
     real_add = store.add
     raced: list[int] = []
 
-    def racing_add(turn: StoredTurn) -> bool:
+    def racing_add(turn: StoredTurn, *, hooks: Sequence[Hook] = ()) -> bool:
         if not raced:  # another writer claims our number between read and write
             raced.append(turn.seq)
             veil.record_turn(conversation="c1", subject="s2", role="user", text="theirs")
-        return real_add(turn)
+        return real_add(turn, hooks=hooks)
 
     store.add = racing_add  # type: ignore[method-assign]
     assert veil.record_turn(conversation="c1", subject="s1", role="user", text="mine") == 2

@@ -298,6 +298,7 @@ class Veil:
         text: str,
         tenant: str | None = None,
         purpose: str = DEFAULT_PURPOSE,
+        actor: str = "system",
     ) -> int:
         """Store ``text`` (the original, not the protected form) sealed under the
         subject's key as the next turn of ``conversation``; returns its number.
@@ -310,7 +311,16 @@ class Veil:
         _checked_id("conversation", conversation)
         _checked_id("subject", subject)
         try:
-            return self._turns.record(tenant, conversation, subject, role, text, purpose=purpose)
+            hooks: tuple[Hook, ...] = ()
+            if self._audit is not None:
+                event = AuditEvent(
+                    Action.TURN_WRITE, actor=actor, tenant=tenant, subject=subject,
+                    record=conversation, purpose=purpose, detail={"role": role},
+                )  # fmt: skip
+                hooks = (self._audit.hook(event),)
+            return self._turns.record(
+                tenant, conversation, subject, role, text, purpose=purpose, hooks=hooks
+            )
         except VeilError:
             raise
         except Exception as exc:

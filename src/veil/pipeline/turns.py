@@ -26,6 +26,7 @@ there a forgotten subject raises, since nothing can be shown for it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ from veil.errors import InputError, IntegrityError, StorageError, SubjectForgott
 
 if TYPE_CHECKING:
     from veil.storage import StoredTurn, TurnStore
+    from veil.storage.database import Hook
     from veil.vault import Binding, Vault
 
 __all__ = ["DEFAULT_PURPOSE", "ROLES", "OpenedTurn", "TurnLog"]
@@ -78,6 +80,7 @@ class TurnLog:
         text: str,
         *,
         purpose: str = DEFAULT_PURPOSE,
+        hooks: Sequence[Hook] = (),
     ) -> int:
         """Seal ``text`` and store it as the conversation's next turn; returns its number.
 
@@ -97,7 +100,7 @@ class TurnLog:
             seq = self.store.next_seq(tenant, conversation)
             envelope = self.vault.seal(text, _binding(tenant, subject, conversation, seq))
             turn = StoredTurn(tenant, conversation, seq, subject, role, envelope, purpose)
-            if self.store.add(turn):
+            if self.store.add(turn, hooks=hooks):
                 return seq
         raise StorageError("turns.add failed: sequence contention")
 

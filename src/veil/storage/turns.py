@@ -177,8 +177,9 @@ class TurnStore(Repository):
             last = conn.execute(_LAST, {"tenant": tenant, "conversation": conversation}).scalar()
         return int(last or 0) + 1
 
-    def add(self, turn: StoredTurn) -> bool:
-        """Insert ``turn`` (and its subject's row) in one transaction.
+    def add(self, turn: StoredTurn, *, hooks: Sequence[Hook] = ()) -> bool:
+        """Insert ``turn`` (and its subject's row) in one transaction, with ``hooks``
+        (the audit row) inside it.
 
         False if its (tenant, conversation, seq) is already taken: the caller must
         take a new number and seal again, since the number is bound into the envelope.
@@ -199,6 +200,10 @@ class TurnStore(Repository):
                         created_at=now,
                     )
                 )
+                if hooks:
+                    connection = s.connection()
+                    for hook in hooks:
+                        hook(connection)
         except DbIntegrityError:
             return False
         except SQLAlchemyError as exc:

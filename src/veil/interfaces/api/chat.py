@@ -101,6 +101,7 @@ def _recorder(veil: Veil, identity: Identity, purpose: str) -> _Record:
                 text=text,
                 tenant=identity.tenant,
                 purpose=purpose,
+                actor=identity.actor,
             )
 
     return record
