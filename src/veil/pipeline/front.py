@@ -326,6 +326,11 @@ class Veil:
         except Exception as exc:
             raise VeilError(f"record_turn failed: {type(exc).__name__}") from None
 
+    def turn_count(self, *, conversation: str, role: str, tenant: str | None = None) -> int:
+        """How many turns of ``role`` ``conversation`` has stored (reads no text)."""
+        tenant = self._tenant_id(tenant)
+        return self._turns.store.count(tenant, _checked_id("conversation", conversation), role)
+
     def turns(
         self, *, conversation: str, tenant: str | None = None, actor: str = "system"
     ) -> list[tuple[str, str]]:

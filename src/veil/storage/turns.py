@@ -119,6 +119,11 @@ _CHUNK = 500
 _OWN_TABLES = frozenset({"subjects", "subject_keys", "turns", "vault_entries"})
 _KEY = {"tenant", "subject"}
 _Dependent = tuple[ColumnElement[str], ColumnElement[str]]  # (tenant, subject) columns
+_COUNT = select(func.count()).where(
+    _T.tenant == bindparam("tenant"),
+    _T.conversation == bindparam("conversation"),
+    _T.role == bindparam("role"),
+)
 _LAST = select(func.max(_T.seq)).where(
     _T.tenant == bindparam("tenant"), _T.conversation == bindparam("conversation")
 )
@@ -176,6 +181,14 @@ class TurnStore(Repository):
         with self._read("next_seq") as conn:
             last = conn.execute(_LAST, {"tenant": tenant, "conversation": conversation}).scalar()
         return int(last or 0) + 1
+
+    def count(self, tenant: str, conversation: str, role: str) -> int:
+        """How many turns of ``role`` the conversation has stored."""
+        with self._read("count") as conn:
+            found = conn.execute(
+                _COUNT, {"tenant": tenant, "conversation": conversation, "role": role}
+            ).scalar()
+        return int(found or 0)
 
     def add(self, turn: StoredTurn, *, hooks: Sequence[Hook] = ()) -> bool:
         """Insert ``turn`` (and its subject's row) in one transaction, with ``hooks``

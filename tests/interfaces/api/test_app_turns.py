@@ -75,6 +75,26 @@ def test_a_completion_stores_exactly_the_user_and_assistant_turns(
     ]
 
 
+def test_a_retried_request_records_its_user_message_once(
+    gateway: Served, veil: Veil, fake_upstream: FakeUpstream
+) -> None:
+    first: list[dict[str, Any]] = [{"role": "user", "content": "hello"}]
+    answer = ask(gateway, first)
+    history: list[dict[str, Any]] = [
+        *first,
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": "book Monday"},
+    ]
+    ask(gateway, history)
+    ask(gateway, history)  # the client retries: its message is already stored
+    roles = [role for role, _ in veil.turns(conversation="conv-t")]
+    assert roles == ["user", "assistant", "user", "assistant", "assistant"]
+    assert [t for r, t in veil.turns(conversation="conv-t") if r == "user"] == [
+        "hello",
+        "book Monday",
+    ]
+
+
 class NoTurnsVeil(Veil):
     """Protection works, but the turn table is down."""
 

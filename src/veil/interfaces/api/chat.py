@@ -66,7 +66,7 @@ def chat(
     upward = protector.body(body)
     gateway.metrics.protected.inc(protector.protected)
     record = _recorder(gateway.veil, identity, purpose)
-    for text in _latest_user_messages(body):
+    for text in _new_user_messages(gateway.veil, identity, body):
         record(text, "user")
     # Loaded after this request's own pseudonyms were issued, before the upstream call.
     restorer = gateway.veil.restorer(
@@ -105,6 +105,26 @@ def _recorder(veil: Veil, identity: Identity, purpose: str) -> _Record:
             )
 
     return record
+
+
+def _new_user_messages(veil: Veil, identity: Identity, body: Json) -> list[str]:
+    """The user messages of this request that are not stored yet.
+
+    A client that resends the history (the body holds an assistant message) has
+    already had its earlier user messages recorded: only those beyond the stored
+    count are new, so a retried request records nothing twice. A client that sends
+    only its latest message gets its trailing user messages recorded.
+    """
+    latest = _latest_user_messages(body)
+    messages = body["messages"]
+    if not any(m.get("role") == "assistant" for m in messages):
+        return latest
+    sent = sum(1 for m in messages if m.get("role") == "user")
+    stored = veil.turn_count(
+        conversation=identity.conversation, role="user", tenant=identity.tenant
+    )
+    new = max(0, min(len(latest), sent - stored))
+    return latest[len(latest) - new :]
 
 
 def _latest_user_messages(body: Json) -> list[str]:
