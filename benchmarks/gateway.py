@@ -1,6 +1,6 @@
 """Gateway overhead: ``veil serve`` in front of a fake upstream that answers instantly.
 
-    python benchmarks/gateway.py [--requests 300] [--concurrency 8]
+    python benchmarks/gateway.py [--requests 300] [--concurrency 8] [--workers 1]
 
 Three processes on loopback: the fake OpenAI-compatible upstream, ``veil serve``
 pointed at it (embedded SQLite vault), and this client. Latency is measured
@@ -108,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="veil serve --workers")
     args = parser.parse_args()
     up_port, gw_port = free_port(), free_port()
     upstream = Process(target=run_upstream, args=(up_port,), daemon=True)
@@ -116,7 +117,7 @@ def main() -> None:
     env = os.environ | {"VEIL_UPSTREAM_URL": f"http://127.0.0.1:{up_port}/v1"}
     command = [sys.executable, "-c", "from veil.interfaces.cli import main; main()", "serve"]
     gateway = subprocess.Popen(
-        [*command, "--port", str(gw_port), "--data-dir", data],
+        [*command, "--port", str(gw_port), "--data-dir", data, "--workers", str(args.workers)],
         env=env,
         stderr=subprocess.DEVNULL,
     )
