@@ -1,9 +1,16 @@
+import random
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from veil.transform.patterns import (
     Matcher,
+    _Part,
+    _part,
     core_key,
     has_core,
+    matcher_for,
     max_rendering,
     split_edges,
     token_grammar,
@@ -76,3 +83,47 @@ def test_hostile_inputs_are_linear() -> None:
         m.safe_cut(text, 0)
     (grammar,) = token_grammar(["[{entity}_{n}]"], ["PERSON", "CREDIT_CARD"])
     assert grammar.search("CREDIT_" * 15_000) is None
+
+
+# Many pseudonyms, compiled in several parts: tags whose cores prefix each other
+# (PERSON_1 / PERSON_10), surrogate names that overlap ("Ann" / "Ann Lee"), hashes.
+_MANY = (
+    [f"[PERSON_{i}]" for i in range(1, 25)]
+    + ["Ann", "Ann Lee", "Lee", "Maria Keller", "Keller"]
+    + [f"<EMAIL:{i:08x}>" for i in range(12)]
+)
+
+
+def _reference(part: _Part, text: str) -> list[tuple[int, int, int]]:
+    """One alternation of every pseudonym: the semantics the parts must keep."""
+    return [(m.start(), m.end(), int(str(m.lastgroup)[1:])) for m in part.full.finditer(text)]
+
+
+_PIECES = st.sampled_from(
+    [*_MANY, "person_1", "[PERSON_10]'s", "Ann  Lee", "ANN", "Annual", " ", ", ", "x", "\n", "]"]
+)
+
+
+@given(st.lists(_PIECES, max_size=30), st.randoms(use_true_random=False))
+@settings(max_examples=300, deadline=None)
+def test_parts_find_exactly_what_one_alternation_finds(
+    pieces: list[str], rnd: random.Random
+) -> None:
+    names = list(_MANY)
+    rnd.shuffle(names)
+    text = "".join(pieces)
+    matcher = Matcher(names)
+    assert len(matcher._parts) > 1
+    whole = _Part(tuple(names))
+    assert list(matcher.finditer(text)) == _reference(whole, text)
+    for pos in range(len(text) + 1):
+        assert matcher.viable(text, pos) == (whole.prefix.match(text, pos) is not None)
+
+
+def test_consecutive_maps_share_their_compiled_parts() -> None:
+    names = tuple(f"[EMAIL_{i}]" for i in range(1, 40))
+    _part.cache_clear()
+    matcher_for(names[:33])
+    before = _part.cache_info().misses
+    matcher_for(names[:34])  # the next turn adds one pseudonym
+    assert _part.cache_info().misses == before + 1  # only the last part is compiled

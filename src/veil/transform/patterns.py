@@ -95,39 +95,84 @@ def max_rendering(pseudonym: str) -> int:
     return len(pseudonym) + _MAX_WS * runs
 
 
-class Matcher:
-    """Finds renderings of a fixed list of pseudonyms; reports which one matched.
+_PART = 16
+"""Pseudonyms per compiled part. A conversation's map grows by appending, so its full
+parts are shared with the map of the previous turn (cached), and a new turn compiles
+at most one part: the compile cost stays flat however long the conversation gets."""
 
-    When two could match at one position the longer core wins; otherwise the
-    leftmost match wins, exactly as ``re.finditer`` scans.
-    """
 
-    __slots__ = ("_full", "_names", "_prefix", "max_len")
+class _Part:
+    """The compiled patterns of a slice of pseudonyms (group ``t<i>`` = slice index i)."""
 
-    def __init__(self, pseudonyms: Sequence[str]) -> None:
+    __slots__ = ("full", "prefix")
+
+    def __init__(self, pseudonyms: tuple[str, ...]) -> None:
         order = sorted(range(len(pseudonyms)), key=lambda i: -len(split_edges(pseudonyms[i])[1]))
         alternatives = [f"(?P<t{i}>{_pattern(pseudonyms[i])})" for i in order]
         flags = re.IGNORECASE | re.UNICODE
-        self._full = re.compile("|".join(alternatives) or "(?!)", flags)
+        self.full = re.compile("|".join(alternatives) or "(?!)", flags)
         prefixes = [_prefix_pattern(pseudonyms[i]) for i in order]
-        self._prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", flags)
-        self._names = len(pseudonyms)
-        self.max_len = max((max_rendering(p) for p in pseudonyms), default=0)
+        self.prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", flags)
+
+
+@functools.lru_cache(maxsize=1024)
+def _part(pseudonyms: tuple[str, ...]) -> _Part:
+    return _Part(pseudonyms)
+
+
+class Matcher:
+    """Finds renderings of a fixed list of pseudonyms; reports which one matched.
+
+    When two could match at one position the longer core wins (then the earlier
+    pseudonym); otherwise the leftmost match wins, exactly as ``re.finditer`` scans
+    one alternation of them all. The list is compiled in parts of ``_PART``.
+    """
+
+    __slots__ = ("_cores", "_names", "_parts", "max_len")
+
+    def __init__(self, pseudonyms: Sequence[str]) -> None:
+        names = tuple(pseudonyms)
+        self._parts = [
+            (offset, _part(names[offset : offset + _PART]))
+            for offset in range(0, len(names), _PART)
+        ] or [(0, _part(()))]
+        self._cores = [len(split_edges(p)[1]) for p in names]
+        self._names = len(names)
+        self.max_len = max((max_rendering(p) for p in names), default=0)
 
     def __len__(self) -> int:
         return self._names
 
     def finditer(self, text: str, pos: int = 0) -> Iterator[tuple[int, int, int]]:
         """Yield ``(start, end, index)`` of each match, left to right."""
-        for match in self._full.finditer(text, pos):
-            name = match.lastgroup
-            assert name is not None
-            yield match.start(), match.end(), int(name[1:])
+        if len(self._parts) == 1:
+            for each in self._parts[0][1].full.finditer(text, pos):
+                group = each.lastgroup
+                assert group is not None
+                yield each.start(), each.end(), int(group[1:])
+            return
+        while True:
+            best: tuple[int, int, int, int] | None = None  # start, -core, index, end
+            for offset, part in self._parts:
+                match = part.full.search(text, pos)
+                if match is None:
+                    continue
+                name = match.lastgroup
+                assert name is not None
+                index = offset + int(name[1:])
+                found = (match.start(), -self._cores[index], index, match.end())
+                if best is None or found < best:
+                    best = found
+            if best is None:
+                return
+            start, _, index, end = best
+            yield start, end, index
+            pos = max(end, start + 1)
 
     def viable(self, text: str, pos: int) -> bool:
         """Whether ``text[pos:]`` is a match or the beginning of one (``text[pos-1]``,
         if any, is the character before it)."""
-        return self._prefix.match(text, pos) is not None
+        return any(part.prefix.match(text, pos) is not None for _, part in self._parts)
 
     def safe_cut(self, text: str, base: int) -> int:
         """The first position ≥ ``base`` from which the end of ``text`` could still turn
@@ -142,9 +187,10 @@ class Matcher:
 def matcher_for(pseudonyms: tuple[str, ...]) -> Matcher:
     """A shared matcher for these pseudonyms (matchers are immutable).
 
-    A conversation's map changes every turn, and each new map needs a compiled matcher;
-    maps with the same pseudonyms (the map a turn persisted, reloaded for the reply's
-    restore) share one. The cache holds pseudonyms only, never values.
+    A conversation's map changes every turn, and each new map needs a matcher; maps
+    with the same pseudonyms (the map a turn persisted, reloaded for the reply's
+    restore) share one, and consecutive maps of a conversation share their compiled
+    parts. The caches hold pseudonyms only, never values.
     """
     return Matcher(pseudonyms)
 
