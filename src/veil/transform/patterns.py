@@ -151,23 +151,35 @@ class Matcher:
                 assert group is not None
                 yield each.start(), each.end(), int(group[1:])
             return
+        # Merge the parts' leftmost matches. A part's next match is searched again only
+        # once the scan has moved past its start: a match found from an earlier
+        # position that starts at or after the new one is still that part's leftmost.
+        ahead: list[tuple[int, int, int, int] | None] = [
+            self._search(text, pos, offset, part) for offset, part in self._parts
+        ]
         while True:
-            best: tuple[int, int, int, int] | None = None  # start, -core, index, end
-            for offset, part in self._parts:
-                match = part.full.search(text, pos)
-                if match is None:
-                    continue
-                name = match.lastgroup
-                assert name is not None
-                index = offset + int(name[1:])
-                found = (match.start(), -self._cores[index], index, match.end())
-                if best is None or found < best:
-                    best = found
-            if best is None:
+            live = [found for found in ahead if found is not None]
+            if not live:
                 return
-            start, _, index, end = best
+            start, _, index, end = min(live)
             yield start, end, index
             pos = max(end, start + 1)
+            for k, found in enumerate(ahead):
+                if found is not None and found[0] < pos:
+                    offset, part = self._parts[k]
+                    ahead[k] = self._search(text, pos, offset, part)
+
+    def _search(
+        self, text: str, pos: int, offset: int, part: _Part
+    ) -> tuple[int, int, int, int] | None:
+        """``(start, -core length, index, end)`` of ``part``'s leftmost match."""
+        match = part.full.search(text, pos)
+        if match is None:
+            return None
+        group = match.lastgroup
+        assert group is not None
+        index = offset + int(group[1:])
+        return match.start(), -self._cores[index], index, match.end()
 
     def viable(self, text: str, pos: int) -> bool:
         """Whether ``text[pos:]`` is a match or the beginning of one (``text[pos-1]``,
