@@ -119,6 +119,7 @@ _CHUNK = 500
 _OWN_TABLES = frozenset({"subjects", "subject_keys", "turns", "vault_entries"})
 _KEY = {"tenant", "subject"}
 _Dependent = tuple[ColumnElement[str], ColumnElement[str]]  # (tenant, subject) columns
+_INSERT = insert(Turn)
 _COUNT = select(func.count()).where(
     _T.tenant == bindparam("tenant"),
     _T.conversation == bindparam("conversation"),
@@ -202,16 +203,17 @@ class TurnStore(Repository):
                 now = as_utc(self._now())  # SQLite keeps the wall time: always UTC
                 ensure_subject(s, turn.tenant, turn.subject, now)
                 s.execute(
-                    insert(Turn).values(
-                        tenant=turn.tenant,
-                        conversation=turn.conversation,
-                        seq=turn.seq,
-                        subject=turn.subject,
-                        role=turn.role,
-                        envelope=turn.envelope,
-                        purpose=turn.purpose,
-                        created_at=now,
-                    )
+                    _INSERT,
+                    {
+                        "tenant": turn.tenant,
+                        "conversation": turn.conversation,
+                        "seq": turn.seq,
+                        "subject": turn.subject,
+                        "role": turn.role,
+                        "envelope": turn.envelope,
+                        "purpose": turn.purpose,
+                        "created_at": now,
+                    },
                 )
                 if hooks:
                     connection = s.connection()
