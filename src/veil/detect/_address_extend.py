@@ -8,8 +8,9 @@ bounded number of tokens per piece, so the scan stays linear.
 
 from __future__ import annotations
 
+from veil.detect._address_extra import ExtraGrammar as Grammar
 from veil.detect._address_loose import loose_component
-from veil.detect._address_parts import Grammar, Part
+from veil.detect._address_parts import Part
 from veil.detect._address_tokens import NL
 
 __all__ = ["address_cue", "extend", "extend_back", "postcode_cue", "postcode_follows", "prev_words"]
@@ -186,6 +187,8 @@ def _strict(g: Grammar, j: int, parts: list[Part], *, spaced: bool) -> Part | No
 
 def _ends_clause(g: Grammar, j: int) -> bool:
     t = g.tok(j)
+    if t is not None and t.text == "(":
+        return g.qualifier(j) is not None  # "Frankfurt (Oder)"
     return t is None or t.kind == NL or t.text in ",.;)!?>-–"
 
 
@@ -202,7 +205,7 @@ def _strong_next(g: Grammar, j: int) -> bool:
     if pc is not None and (pc.detail != "plain" or not g.word_follows(pc.last)):
         return True
     region = g.region(j)
-    return region is not None or g.country(j) is not None
+    return region is not None or g.country(j) is not None or g.short_region(j) is not None
 
 
 def postcode_follows(g: Grammar, j: int) -> bool:
@@ -224,10 +227,12 @@ def extend_back(g: Grammar, parts: list[Part]) -> int:
     """Take in a leading building number ("6750 Koskikatu 25") or city ("Sydney NSW")."""
     first = parts[0].first
     head = parts[0]
+    if head.detail == "military post office":
+        return g.military_head(first)
     prev = g.tok(first - 1)
     if prev is None:
         return first
-    if head.kind == "street" and prev.is_house_number and prev.end < g.toks[first].start:
+    if head.kind in ("street", "pobox") and prev.is_house_number and prev.end < g.toks[first].start:
         return first - 1
     if head.detail != "region + postcode":
         return first

@@ -10,7 +10,8 @@ never taken in.
 
 from __future__ import annotations
 
-from veil.detect._address_parts import Grammar, Part
+from veil.detect._address_extra import ExtraGrammar as Grammar
+from veil.detect._address_parts import Part
 from veil.detect._address_tokens import NL
 
 __all__ = ["clause_ends", "loose_component"]
@@ -33,6 +34,14 @@ def loose_component(g: Grammar, j: int, parts: list[Part], *, spaced: bool) -> P
         province = g.province(j)
         if province is not None:
             return province
+    if prev.kind in ("city", "country") and spaced and prev.detail != "qualifier in brackets":
+        qualifier = g.qualifier(j)
+        if qualifier is not None:
+            return qualifier
+    if prev.kind == "city" and "region" not in kinds and "postcode" not in kinds:
+        region = g.short_region(j)
+        if region is not None:
+            return region
     if not closed:
         piece = _unit_piece(g, j, parts, prev)
         if piece is not None:
@@ -57,7 +66,8 @@ def loose_component(g: Grammar, j: int, parts: list[Part], *, spaced: bool) -> P
     if prev.kind in _AFTER_STREET or prev.kind == "region":
         town = g.town(j)
         for last in range(town.last, town.first, -1) if town is not None else ():
-            if _postcode_next(g, last):  # "cardiff cf24 4rx", "san diego, ca 92164"
+            # "cardiff cf24 4rx", "san diego, ca 92164", "mohács, hungary"
+            if _postcode_next(g, last) or _country_next(g, last):
                 return Part(j, last, "city", 0.0, "place name")
     return None
 
@@ -119,3 +129,11 @@ def _postcode_next(g: Grammar, j: int) -> bool:
         shape = g.postcode_shape(j + 1)
         return shape is not None and clause_ends(g, shape[0].last)
     return False
+
+
+def _country_next(g: Grammar, j: int) -> bool:
+    """A country name follows after a comma on the same line: "mohács, hungary"."""
+    t = g.tok(j)
+    if t is None or t.text != ",":
+        return False
+    return g.country(j + 1) is not None

@@ -17,6 +17,10 @@ __all__ = ["LOWER", "Grammar", "Part"]
 # it only when the address it starts also has a postcode.
 LOWER = "lower-case"
 _NUMBER_TAILS = frozenset(["bis", "ter", "quater"])
+# Word -> whether it ends with a glued street word (see Grammar._compound_word). The
+# compound endings come from the one shipped lexicon, so one memo serves every text.
+_COMPOUND_MEMO: dict[str, bool] = {}
+_COMPOUND_MEMO_SIZE = 20_000
 
 
 class Grammar(UnitGrammar):
@@ -131,15 +135,16 @@ class Grammar(UnitGrammar):
         p = self.tok(j)
         if p is None or p.kind != WORD:
             return None
+        strength = self.lex.prefixes.get(p.low)
+        if strength is None and p.low != "c":
+            return None  # the common case: no street word here
         k = self.dot(j + 1)
         slash = self.tok(j + 1)
         if p.low == "c" and slash is not None and slash.text == "/" and slash.start == p.end:
-            strength: str | None = "strong"  # Spanish "C/ Mayor 10"
+            strength = "strong"  # Spanish "C/ Mayor 10"
             k = j + 2
-        else:
-            strength = self.lex.prefixes.get(p.low)
-            if strength is None or not self._abbr_ok(j, 2):
-                return None
+        elif strength is None or not self._abbr_ok(j, 2):
+            return None
         weak = strength == "weak"
         # "via chinnici 17", "95 place Barthelemy": a lower-case weak street word
         # is kept only when a postcode follows (see LOWER).
@@ -217,17 +222,30 @@ class Grammar(UnitGrammar):
             return None
         if t.kind != WORD:
             return None
-        low = t.low
-        for n in self._compound_lengths:
-            if len(low) - n >= 3 and low[-n:] in self._compounds:
-                break
-        else:
+        if not self._compound_word(t.low):
             return None
+        low = t.low
         after = self._number_after(self.dot(i + 1), max_len=6)
         if after is None:
             end = self.dot(i + 1) if low.endswith("str") else i + 1
             return Part(i, end, "street", 0.4, "compound street name") if t.is_cap else None
         return Part(i, after, "street", 0.75 if t.is_cap else 0.6, "compound street + number")
+
+    def _compound_word(self, low: str) -> bool:
+        """``low`` ends with a glued street word after three letters or more.
+
+        Memoised per word across messages: most words never end so, and the test
+        tries every ending length.
+        """
+        known = _COMPOUND_MEMO.get(low)
+        if known is None:
+            known = any(
+                len(low) - n >= 3 and low[-n:] in self._compounds for n in self._compound_lengths
+            )
+            if len(_COMPOUND_MEMO) >= _COMPOUND_MEMO_SIZE:
+                _COMPOUND_MEMO.clear()  # a crude bound; frequent words come back at once
+            _COMPOUND_MEMO[low] = known
+        return known
 
     def bare_street(self, i: int) -> Part | None:
         """A street name without a number: "Main Street", "Elm Ave" (score 0)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from veil.detect import lexicon
 from veil.detect._name_rules import (
     CALENDAR,
     FOREIGN_WORDS,
@@ -21,12 +22,19 @@ from veil.detect._name_rules import (
 )
 from veil.detect._name_tokens import Token, is_sentence_start
 
-__all__ = ["COMMON_ZIPF", "Chunk", "kind_of", "next_chunk"]
+__all__ = ["COMMON_ZIPF", "Chunk", "kind_of", "next_chunk", "typo_of_common"]
 
 # A word at or above this Zipf frequency reads as an ordinary English word.
 COMMON_ZIPF = 3.0
 _JOINING_GAPS = frozenset({" ", "\u00a0", ". ", ".", ".\u00a0"})
 _MAX_WORDS = 6
+# A word one typo away from a word at least this frequent is that word, misspelt.
+_TYPO_ZIPF = 4.0
+_TYPO_MIN_LEN = 7
+# Weekdays are listed as given names ("Sunday") but in messages they are days.
+_WEEKDAYS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
 
 
 @dataclass(slots=True)
@@ -53,7 +61,7 @@ def kind_of(tok: Token) -> str:
     no lexicon), I initial, X never a name here.
     """
     low = tok.low
-    if low in NOT_NAME or (low in CALENDAR and not tok.first):
+    if low in NOT_NAME or (low in CALENDAR and not tok.first) or low in _WEEKDAYS:
         return "X"
     if is_initial(tok):
         return "I"
@@ -86,8 +94,25 @@ def _nameish(tok: Token, *, lowercase: float) -> bool:
         # ALL-CAPS words are acronyms unless a name lexicon knows them ("SMITH").
         return (tok.first or tok.last) and tok.zipf < COMMON_ZIPF
     if lowercase >= 4.5 and tok.zipf == 0.0 and len(tok.text) > 1:
-        return True  # after "my name is" even an unknown lower-case word is a name
+        # After "my name is" even an unknown lower-case word is a name, unless it is
+        # an ordinary word with a typo ("my daughter allready paid").
+        return not typo_of_common(tok.low)
     return (tok.first or tok.last) and tok.zipf < lowercase
+
+
+def typo_of_common(low: str) -> bool:
+    """``low`` is a frequent English word with one letter too many or two letters
+    swapped ("allready", "recieved", "appointmnet")."""
+    if len(low) < _TYPO_MIN_LEN:
+        return False  # short names are one letter from many words ("amy", "am")
+    freq = lexicon.word_frequencies()
+    for k in range(len(low)):
+        if freq.get(low[:k] + low[k + 1 :], 0.0) >= _TYPO_ZIPF:
+            return True
+        swapped = low[:k] + low[k + 1 : k + 2] + low[k : k + 1] + low[k + 2 :]
+        if k + 1 < len(low) and freq.get(swapped, 0.0) >= _TYPO_ZIPF:
+            return True
+    return False
 
 
 def _leading_word(tokens: list[Token], i: int) -> bool:
@@ -117,8 +142,30 @@ def _joins(prev: Token, tok: Token) -> bool:
     if gap == " " or gap == "\u00a0":
         return True
     if gap in _JOINING_GAPS:
-        return is_initial(prev) or prev.low in TITLES
+        # "J. Smith", "Dr. Smith", "Hanne I. Kreutzmann", "susan a. green"
+        return len(prev.text) == 1 or prev.low in TITLES
     return False
+
+
+def _letter_inside(tokens: list[Token], j: int, limit: float) -> bool:
+    """A lower-case middle initial ("benjamin a seiler", "susan a. green") at ``j``.
+
+    "a" and "i" are words too: without their period they only count before a
+    surname that is not an ordinary word.
+    """
+    t = tokens[j]
+    if len(t.text) != 1 or not t.text.islower() or j + 1 >= len(tokens):
+        return False
+    nxt = tokens[j + 1]
+    if not _joins(t, nxt) or len(nxt.text) < 2 or not _nameish(nxt, lowercase=limit):
+        return False
+    dotted = nxt.gap[:1] == "."
+    return dotted or t.low not in ("a", "i") or nxt.zipf < COMMON_ZIPF
+
+
+def _pronoun_initial(tokens: list[Token], k: int, lo: int, j: int) -> bool:
+    """A capital "I." between two name words is an initial, not the pronoun."""
+    return tokens[k].text == "I" and lo < k < j - 1 and tokens[k + 1].gap[:1] == "."
 
 
 def next_chunk(tokens: list[Token], i: int, *, lowercase: float = 0.0) -> Chunk | None:
@@ -149,10 +196,13 @@ def next_chunk(tokens: list[Token], i: int, *, lowercase: float = 0.0) -> Chunk 
             k = j
             while k < n and tokens[k].low in PARTICLES and not tokens[k].cap:
                 k += 1
+            # In a lower-case name a lower-case part may follow ("amy de huisman").
+            named = k < n and (
+                tokens[k].cap or (lowercase > 0 and _nameish(tokens[k], lowercase=4.5))
+            )
             if (
-                k < n
+                named
                 and k - j <= 3
-                and tokens[k].cap
                 and _joins(tokens[k - 1], tokens[k])
                 and not _abbreviated_title(tokens, k)
             ):
@@ -160,6 +210,9 @@ def next_chunk(tokens: list[Token], i: int, *, lowercase: float = 0.0) -> Chunk 
                 continue
             break
         limit = lowercase if j == lo else lowercase and max(lowercase, 5.2)
+        if j > lo and lowercase > 0 and _letter_inside(tokens, j, limit):
+            j += 1
+            continue
         if not _nameish(t, lowercase=limit) or (j > lo and _abbreviated_title(tokens, j)):
             break
         if j > lo and t.low in SUFFIXES and not t.first:
@@ -173,6 +226,8 @@ def next_chunk(tokens: list[Token], i: int, *, lowercase: float = 0.0) -> Chunk 
         lo += 1
     for k in range(lo, j):
         t = tokens[k]
+        if _pronoun_initial(tokens, k, lo, j) or (t.low in PARTICLES and lo < k < j - 1):
+            continue  # "Hanne I. Kreutzmann", "Aisha Al Mansouri", "Khalid Bin Saleh"
         if kind_of(t) in "WX" and (t.cap or t.upper) and not (title and k == lo):
             j = k
             break

@@ -145,7 +145,7 @@ def plausible(tokens: Sequence[Token], span: TaggedSpan) -> bool:
     if span.kind == "PER":
         nxt = tokens[span.hi] if span.hi < len(tokens) else None
         if any(t.low in EPONYMS for t in words) or (
-            nxt is not None and nxt.low in NOT_PERSON_AFTER
+            nxt is not None and nxt.low in NOT_PERSON_AFTER and "\n" not in nxt.gap
         ):
             return False
     common = [t for t in words if t.zipf >= _COMMON_ZIPF]

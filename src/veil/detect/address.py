@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from veil.core import EntityType, Finding, Span
+from veil.detect._address_cross import EXTRA_STARTS, LEADS, CrossGrammar
 from veil.detect._address_data import lexicon
 from veil.detect._address_extend import (
     address_cue,
@@ -26,8 +27,8 @@ from veil.detect._address_extend import (
     postcode_cue,
     postcode_follows,
 )
-from veil.detect._address_parts import LOWER, Grammar, Part
-from veil.detect._address_tokens import NL, PUNCT, tokenize
+from veil.detect._address_parts import LOWER, Part
+from veil.detect._address_tokens import NL, NUM, PUNCT, tokenize
 
 __all__ = ["AddressDetector"]
 
@@ -49,7 +50,7 @@ class AddressDetector:
 
     def find(self, text: str) -> Iterator[Finding]:
         toks = tokenize(text)
-        g = Grammar(text, toks, lexicon())
+        g = CrossGrammar(text, toks, lexicon())
         i = 0
         while i < g.n:
             t = toks[i]
@@ -77,20 +78,31 @@ class AddressDetector:
             if score >= self._min_score:
                 span = Span(toks[first].start, toks[last - 1].end)
                 yield Finding(EntityType.ADDRESS, span, score, self.name, reason)
-            i = max(last, i + 1)
+                i = max(last, i + 1)
+            else:
+                i += 1  # "770 26 rue ...": a weak piece must not hide the street after it
 
     # -- anchors -------------------------------------------------------------
-    def _anchor(self, g: Grammar, i: int) -> list[Part] | None:
+    def _anchor(self, g: CrossGrammar, i: int) -> list[Part] | None:
         """The strongest address piece starting at token ``i``, as a seed list."""
         t = g.toks[i]
         if t.kind == NL:
             return None
         cands = [g.street(i), g.pobox(i), g.unit(i)]
+        if (
+            t.kind == NUM
+            or t.low in EXTRA_STARTS
+            or (t.is_cap and i > 0 and g.toks[i - 1].low in LEADS)
+        ):
+            cands += g.anchors(i)  # guarded here: most tokens start none of these
         pc = g.postcode(i)
+        cued = postcode_cue(g, i)
         if pc is not None:
-            if postcode_cue(g, i):
+            if cued:
                 pc = Part(pc.first, pc.last, "postcode", 0.8, "postcode + cue")
             cands.append(pc)
+        elif cued:
+            cands.append(g.cued_code(i))
         region = g.region(i)
         if region is not None and region.detail == "known":
             nxt = g.postcode_shape(region.last)
@@ -122,8 +134,11 @@ class AddressDetector:
             best = Part(best.first, best.last, best.kind, 0.3, best.detail)
         return [best]
 
-    def _generic(self, g: Grammar, i: int) -> list[Part] | None:
+    def _generic(self, g: CrossGrammar, i: int) -> list[Part] | None:
         """A street-word-less "Name 12" line, kept only with address lines after it."""
+        t = g.toks[i]
+        if not (t.is_cap or t.is_house_number):
+            return None  # a generic street opens with a number or a capitalised name
         head = g.generic_street(i)
         if head is None:
             return None
@@ -148,7 +163,7 @@ class AddressDetector:
         parts[0] = Part(head.first, head.last, "street", 0.55, "name + number with address lines")
         return parts
 
-    def _cued(self, g: Grammar, i: int) -> list[Part | None]:
+    def _cued(self, g: CrossGrammar, i: int) -> list[Part | None]:
         """After "my address is" / "lives at": looser street shapes and bare places."""
         out: list[Part | None] = []
         t = g.toks[i]

@@ -6,8 +6,11 @@ with month names in English, German, French, Spanish, Italian, Dutch and Portugu
 "5 de marzo de 1984") are validated (day fits the month, month 1–12). A date near a
 birth word ("born", "DOB", "date of birth", "birthday", "geboren", "né") scores 0.9;
 other full dates 0.6–0.75. Month-and-year alone is weak, and a bare year is reported
-only after a birth word ("born in 1977"). Times alone, relative phrases ("next
-Monday"), versions, IP addresses, decimals and codes such as ICD-10 are not dates.
+only after a birth word ("born in 1977"). A day and month without a year counts
+with a weekday or a cue before it ("Saturday 6/28", "on 11/14", "am 21.1.", "el martes
+22", see :mod:`veil.detect._date_short`). Times alone, relative phrases ("next
+Monday"), a weekday alone, versions, IP addresses, decimals and codes such as ICD-10
+are not dates.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from veil.core import EntityType, Finding, Span
+from veil.detect._date_short import short_dates
 from veil.detect._patterns import non_overlapping, word_set
 from veil.detect.context import near, words_before
 
@@ -105,6 +109,48 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     return month_first, day_first, month_year, iso, numeric, bare_year
 
 
+# A day or a year as the month-name forms write them, and the letters around it.
+_DAY_OR_YEAR = re.compile(r"(?<!\d)(?:[0-3]?\d|(?:1[89]|2[01])\d\d)(?!\d)|'\d\d(?!\d)")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Every month-name form puts its month word within a few characters of the day or
+# year; words up to this far away are looked at (longest month word + widest gap).
+_MONTH_REACH = 30
+
+
+def _month_near_number(text: str, words: frozenset[str]) -> bool:
+    """Whether some month word stands near a day or year number.
+
+    The month-name patterns try every month name at every position, the costliest
+    scan of the detector; a message with no month word near a number (most of
+    them) skips it. Conservative: every match of those patterns passes this test.
+    """
+    hits = _month_words() & words  # ``words``: the lower-cased words of ``text``
+    if not hits:
+        return False  # no month word at all: the common case, decided in C
+    low = text.lower()
+    if len(low) == len(text):
+        # Look for a number around each place the month words occur (as substrings:
+        # a few extra places only cost a look).
+        for word in hits:
+            k = low.find(word)
+            while k >= 0:
+                lo, hi = max(0, k - _MONTH_REACH), k + len(word) + _MONTH_REACH
+                if _DAY_OR_YEAR.search(text, lo, hi) is not None:
+                    return True
+                k = low.find(word, k + 1)
+        return False
+    for m in _DAY_OR_YEAR.finditer(text):
+        lo, hi = max(0, m.start() - _MONTH_REACH), m.end() + _MONTH_REACH
+        if any(w.lower() in hits for w in _LETTERS.findall(text, lo, hi)):
+            return True
+    return False
+
+
+@cache
+def _month_words() -> frozenset[str]:
+    return frozenset(_month_lookup())
+
+
 def _valid(day: int, month: int, year: int | None) -> bool:
     if not 1 <= month <= 12 or day < 1:
         return False
@@ -130,15 +176,18 @@ class DateDetector:
             return  # every date form has a day or a year written in digits
         month_first, day_first, month_year, iso, numeric, bare_year = _patterns()
         found: list[_Candidate] = []
-        for pattern in (month_first, day_first):
-            found.extend(c for m in pattern.finditer(text) if (c := self._named(m)))
-        for m in month_year.finditer(text):
-            if self._month_ok(m, has_year=True, ordinal=False):
-                found.append(_Candidate(m.start(), m.end(), 0.45, 0.85, "month and year"))
+        words = frozenset(_LETTERS.findall(text.lower()))
+        if _month_near_number(text, words):
+            for pattern in (month_first, day_first):
+                found.extend(c for m in pattern.finditer(text) if (c := self._named(m)))
+            for m in month_year.finditer(text):
+                if self._month_ok(m, has_year=True, ordinal=False):
+                    found.append(_Candidate(m.start(), m.end(), 0.45, 0.85, "month and year"))
         for m in iso.finditer(text):
             if _valid(int(m["day"]), int(m["mon"]), int(m["year"])):
                 found.append(_Candidate(m.start(), m.end(), 0.7, 0.9, "year-first date"))
         found.extend(c for m in numeric.finditer(text) if (c := self._numeric(text, m)))
+        found.extend(_Candidate(s, e, 0.6, 0.85, why) for s, e, why in short_dates(text, words))
         for m in bare_year.finditer(text):
             if self._birth_context(text, m.start(), m.end()):
                 found.append(_Candidate(m.start(), m.end(), 0.0, 0.7, "year"))

@@ -23,24 +23,17 @@ from veil.core import EntityType, Finding, Span
 from veil.detect import lexicon
 from veil.detect._name_rules import (
     EPONYMS,
-    FOREIGN_WORDS,
     FUNCTION_WORDS,
     LOCATION_CUES,
     NAME_CUE_WORDS,
-    NOT_NAME,
-    PLACE_NOUNS,
     TITLES,
-    foreign_noun_shape,
     phrase_before,
 )
 from veil.detect._name_tokens import Token, is_sentence_start, shared_tokens
+from veil.detect._place_cues import foreign, qualifier_end, unknown_place
 from veil.detect.name_model import merge_model_findings
 
 __all__ = ["LocationDetector"]
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 _MAX_WORDS = 6
@@ -73,15 +66,16 @@ class LocationDetector:
             # Most words start no place: one set look-up decides (see _longest_place).
             match = _longest_place(text, tokens, i) if tokens[i].low in firsts else None
             if match is None:
-                j = _unknown_after_cue(tokens, i)
+                t = tokens[i]
+                j = unknown_place(tokens, i) if (t.cap or t.upper) and len(t.text) > 2 else i
                 if j == i:
                     i += 1
                     continue
-                score, why = 0.55, "unknown capitalised name after place preposition"
+                score, why = 0.55, "unknown capitalised name in place context"
             else:
                 j, key = match
                 score, why = _score(text, tokens, i, j, key)
-            start, end = tokens[i].start, tokens[j - 1].end
+            start, end = tokens[i].start, qualifier_end(text, tokens[j - 1].end)
             if score >= self._min_score and _whole_words(text, start, end):
                 out.append(
                     Finding(
@@ -140,55 +134,6 @@ def _longest_place(text: str, tokens: list[Token], i: int) -> tuple[int, str] | 
     return best
 
 
-# Prepositions that, right before an unknown capitalised word, make it a place.
-_STRONG_PLACE_PREPS = frozenset({"in", "from", "near", "nach", "aus", "à", "au", "en"})
-
-
-_TRAVEL_VERBS = _words(
-    """
-    flew fly flying flies moved move moving relocated relocate travel travelled traveled
-    travelling traveling went go going drove drive driving arrived arrive arriving returned
-    return returning headed heading trip flight flights ticket tickets commute commuting
-    """
-)
-
-
-def _unknown_after_cue(tokens: list[Token], i: int) -> int:
-    """End of a run of unknown capitalised words right after "in"/"from", else ``i``.
-
-    Small towns are missing from the lexicon; "based in Brenvik" still names a
-    place. Words that any lexicon knows (names, common words) are left alone.
-    """
-    if i == 0 or tokens[i].gap != " ":
-        return i
-    prep = tokens[i - 1].low
-    travel = prep in ("to", "at") and i > 1 and tokens[i - 2].low in _TRAVEL_VERBS
-    if prep not in _STRONG_PLACE_PREPS and not travel:
-        return i
-    j = i
-    while j < len(tokens) and j - i < 3:
-        t = tokens[j]
-        if not (t.cap or t.upper) or t.zipf > 0.0 or t.first or t.last or len(t.text) < 3:
-            break
-        if _foreign(t.low):
-            break  # "nach Hause", "in Rechnung": a German noun, not a town
-        if j > i and (t.gap not in (" ", "-") or tokens[j - 1].possessive):
-            break
-        j += 1
-    return j
-
-
-def _foreign(low: str) -> bool:
-    """A frequent word of another language (greeting, noun, function word)."""
-    return (
-        low in FOREIGN_WORDS
-        or low in FUNCTION_WORDS
-        or low in PLACE_NOUNS
-        or low in NOT_NAME
-        or foreign_noun_shape(low)
-    )
-
-
 def _place_cue(tokens: list[Token], i: int) -> bool:
     """A place word among the three words before token ``i``, in the same clause."""
     for k in range(i - 1, max(-1, i - 4), -1):
@@ -221,7 +166,7 @@ def _score(text: str, tokens: list[Token], i: int, j: int, key: str) -> tuple[fl
     if lowercase and (
         tok.zipf >= _AMBIGUOUS_ZIPF
         or (place.kind == "city" and score < 0.65)
-        or (single and (len(tok.text) <= 3 or _foreign(tok.low)))
+        or (single and (len(tok.text) <= 3 or foreign(tok.low)))
     ):
         return 0.0, "lower-case ordinary word"
     if single and not tok.upper:
@@ -234,6 +179,8 @@ def _score(text: str, tokens: list[Token], i: int, j: int, key: str) -> tuple[fl
     if acronym and place.kind == "city" and place.log_population < _ACRONYM_CITY_POP:
         return 0.0, "acronym"
     if single and tok.zipf >= _AMBIGUOUS_ZIPF:
+        if j < len(tokens) and tokens[j].low == "of" and tokens[j].gap == " ":
+            return 0.0, "ordinary word before 'of'"  # "the University of ..."
         score -= 0.35
         why += ", also an ordinary word"
     elif single and (tok.first or tok.last) and place.kind not in ("country", "continent"):
@@ -263,7 +210,7 @@ def _not_a_place(tokens: list[Token], i: int) -> str:
     if low in FUNCTION_WORDS:
         return "function word of another language"
     direct = i > 0 and tokens[i - 1].low in LOCATION_CUES and tokens[i].gap == " "
-    if (_foreign(low) or low in EPONYMS) and not direct:
+    if (foreign(low) or low in EPONYMS) and not direct:
         return "common word of another language"
     return ""
 

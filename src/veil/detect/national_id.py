@@ -17,6 +17,8 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
+import re2
+
 from veil.core import EntityType, Finding, Span
 from veil.detect._digits import Phrases, Surroundings, grouped_numbers, longest_first
 
@@ -94,34 +96,57 @@ _GENERIC = Phrases(
 _B = r"(?<![\w-])"
 _E = r"(?![\w-]|[.,/]\d)"
 _D = "[0-9LMNPQRSTUV]"  # codice fiscale digits may be replaced by letters (omocodia)
+_LAYOUTS: tuple[tuple[str, tuple[_Scheme, ...], float], ...] = (
+    (r"[0-9]{3}-[0-9]{2}-[0-9]{4}", (SSN, ITIN), 0.9),
+    (r"[0-9]{3} [0-9]{2} [0-9]{4}", (SSN, ITIN), 0.7),
+    (r"[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]", (NINO,), 0.9),
+    (rf"[A-Z]{{6}}{_D}{{2}}[A-Z]{_D}{{2}}[A-Z]{_D}{{3}}[A-Z]", (CF,), 0.95),
+    (r"[0-9]{8}-?[A-Z]", (DNI,), 0.9),
+    (r"[XYZ]-?[0-9]{7}-?[A-Z]", (NIE,), 0.9),
+    (r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]", (HETU,), 0.95),
+    (r"(?:[0-9]{2})?[0-9]{6}[-+][0-9]{4}", (SE_PNR,), 0.9),
+    (r"[0-9]{6}/[0-9]{3,4}", (CZ_RC,), 0.9),
+    (r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}-[0-9]{3}\.[0-9]{2}", (BE_NN,), 0.95),
+    (r"[12] [0-9]{2} [0-9]{2} (?:[0-9]{2}|2[AB]) [0-9]{3} [0-9]{3} [0-9]{2}", (FR_NIR,), 0.9),
+    (r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}", (BR_CPF,), 0.95),
+    (r"756\.[0-9]{4}\.[0-9]{4}\.[0-9]{2}", (CH_AHV,), 0.95),
+    (r"[0-9]{8} ?[0-9] ?[A-Z]{2}[0-9]", (PT_CC,), 0.9),
+    (r"[0-9]{7}[A-W][ABHWTX]?", (IE_PPS,), 0.85),
+    (r"[A-Z]{3}[ABCFGHLJPT][A-Z][0-9]{4}[A-Z]", (IN_PAN,), 0.7),
+    (r"[A-Z]{4}[0-9]{6}[HM][A-Z]{5}[0-9A-Z][0-9]", (MX_CURP,), 0.95),
+    (r"[0-9]{17}X", (CN_RIC,), 0.85),
+    (r"[0-9]{6}-[0-9]{7}", (KR_RRN,), 0.9),
+)
 _FORMATTED: tuple[tuple[re.Pattern[str], tuple[_Scheme, ...], float], ...] = tuple(
-    (re.compile(_B + p + _E, re.IGNORECASE), schemes, score)
-    for p, schemes, score in (
-        (r"[0-9]{3}-[0-9]{2}-[0-9]{4}", (SSN, ITIN), 0.9),
-        (r"[0-9]{3} [0-9]{2} [0-9]{4}", (SSN, ITIN), 0.7),
-        (r"[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]", (NINO,), 0.9),
-        (rf"[A-Z]{{6}}{_D}{{2}}[A-Z]{_D}{{2}}[A-Z]{_D}{{3}}[A-Z]", (CF,), 0.95),
-        (r"[0-9]{8}-?[A-Z]", (DNI,), 0.9),
-        (r"[XYZ]-?[0-9]{7}-?[A-Z]", (NIE,), 0.9),
-        (r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]", (HETU,), 0.95),
-        (r"(?:[0-9]{2})?[0-9]{6}[-+][0-9]{4}", (SE_PNR,), 0.9),
-        (r"[0-9]{6}/[0-9]{3,4}", (CZ_RC,), 0.9),
-        (r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}-[0-9]{3}\.[0-9]{2}", (BE_NN,), 0.95),
-        (r"[12] [0-9]{2} [0-9]{2} (?:[0-9]{2}|2[AB]) [0-9]{3} [0-9]{3} [0-9]{2}", (FR_NIR,), 0.9),
-        (r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}", (BR_CPF,), 0.95),
-        (r"756\.[0-9]{4}\.[0-9]{4}\.[0-9]{2}", (CH_AHV,), 0.95),
-        (r"[0-9]{8} ?[0-9] ?[A-Z]{2}[0-9]", (PT_CC,), 0.9),
-        (r"[0-9]{7}[A-W][ABHWTX]?", (IE_PPS,), 0.85),
-        (r"[A-Z]{3}[ABCFGHLJPT][A-Z][0-9]{4}[A-Z]", (IN_PAN,), 0.7),
-        (r"[A-Z]{4}[0-9]{6}[HM][A-Z]{5}[0-9A-Z][0-9]", (MX_CURP,), 0.95),
-        (r"[0-9]{17}X", (CN_RIC,), 0.85),
-        (r"[0-9]{6}-[0-9]{7}", (KR_RRN,), 0.9),
-    )
+    (re.compile(_B + p + _E, re.IGNORECASE), schemes, score) for p, schemes, score in _LAYOUTS
 )
 
-_ANY_FORMATTED = re.compile(
+
+def _case_insensitive() -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = False
+    return options
+
+
+# All layouts at once, without their word-boundary assertions (RE2 has no
+# look-around): a superset of the layouts that RE2's automaton scans in linear time
+# about fifty times faster than ``re`` tries the alternatives position by position.
+# No match here means no layout matches; a match is checked layout by layout below.
+_ANY_FORMATTED = re2.compile("|".join(f"(?:{p})" for p, _, _ in _LAYOUTS), _case_insensitive())
+# ``re`` folds the Turkish dotted and dotless i into [A-Z], RE2 does not: texts with
+# them take the slow exact scan.
+_ANY_FORMATTED_RE = re.compile(
     "|".join(f"(?:{pattern.pattern})" for pattern, _, _ in _FORMATTED), re.IGNORECASE
 )
+
+
+def _maybe_formatted(text: str) -> bool:
+    """False only when no distinctive layout occurs anywhere in ``text``."""
+    if "ı" in text or "İ" in text:
+        return _ANY_FORMATTED_RE.search(text) is not None
+    return _ANY_FORMATTED.search(text) is not None
+
+
 _ASCII_DIGIT = re.compile("[0-9]")
 
 # Bare digit strings (separators allowed) by digit count: context is required.
@@ -189,7 +214,7 @@ class NationalIdDetector:
     def _formatted(self, text: str) -> Iterator[Finding]:
         # One pass of all layouts together finds nothing exactly when each
         # layout alone finds nothing, which is the case for most texts.
-        if _ANY_FORMATTED.search(text) is None:
+        if not _maybe_formatted(text):
             return
         for pattern, schemes, base in _FORMATTED:
             for m in pattern.finditer(text):

@@ -19,6 +19,20 @@ from collections.abc import Iterable
 from veil.core import EntityType, Finding, Span
 from veil.detect import lexicon
 from veil.detect._name_chunks import Chunk, kind_of, next_chunk
+from veil.detect._name_context import (
+    HUMAN_VERBS,
+    STRONG_ENDINGS,
+    relation_named,
+    strong_cue,
+    thing_name,
+)
+from veil.detect._name_message import (
+    add_signature,
+    lower_mentions,
+    merge_last_first,
+    propagate_lists,
+    propagate_speakers,
+)
 from veil.detect._name_rules import (
     EPONYMS,
     LOCATION_CUES,
@@ -59,21 +73,40 @@ class PersonDetector:
         scored: list[tuple[Chunk, float, str]] = []
         i = 0
         while i < len(tokens):
-            cue = _cue_before(tokens, i)
+            if i > 1 and tokens[i - 1].low not in STRONG_ENDINGS:
+                cue = _cue_before(tokens, i)  # the common case: no strong cue can end here
+            elif relation_named(tokens, i):
+                scored.append((Chunk(i, i + 1, i + 1, False, True), 0.7, "name after a relative"))
+                i += 1
+                continue
+            elif thing_name(tokens, i):
+                cue = None  # "product name Acme Turbo"
+            else:
+                cue = True if strong_cue(tokens, i) else _cue_before(tokens, i)
             # Lower-case words may be names after a cue; with none, only pairs of
             # words that are names and nothing else ("eva kleist").
             lower = 0.01 if cue is None else (4.5 if cue else 3.0)
-            chunk = next_chunk(tokens, i, lowercase=0.0 if tokens[i].cap else lower)
+            tok = tokens[i]
+            if not (tok.cap or tok.upper or cue) and (
+                tok.zipf >= lower or not (tok.first or tok.last)
+            ):
+                i += 1  # what next_chunk would say: no lower-case name starts here
+                continue
+            chunk = next_chunk(tokens, i, lowercase=0.0 if tok.cap else lower)
             if chunk is None or (chunk.lowercase and cue is None and not _pair(tokens, chunk)):
                 i += 1
                 continue
             if chunk.lo != i:
-                cue = _cue_before(tokens, chunk.lo)
+                cue = True if strong_cue(tokens, chunk.lo) else _cue_before(tokens, chunk.lo)
             score, why = _score(text, tokens, chunk, cue)
             scored.append((chunk, score, why))
             i = max(chunk.suffix_hi, i + 1)
-        _merge_last_first(tokens, scored)
+        merge_last_first(tokens, scored)
         _propagate(tokens, scored)
+        propagate_lists(tokens, scored)
+        propagate_speakers(text, tokens, scored)
+        lower_mentions(tokens, scored)
+        add_signature(text, tokens, scored)
         out: list[Finding] = []
         for chunk, score, why in scored:
             if score < self._min_score:
@@ -96,9 +129,11 @@ class PersonDetector:
 
 
 def _pair(tokens: list[Token], chunk: Chunk) -> bool:
-    """Two or three lower-case words, the first a given name, none a place."""
+    """Two or three lower-case words (particles aside), the first a given name, none
+    a place: "eva kleist", "josef von der hendriks"."""
     words = tokens[chunk.lo : chunk.hi]
-    return 2 <= len(words) <= 3 and words[0].first and words[0].low not in lexicon.places()
+    size = sum(t.low not in _PARTICLE_SKIP for t in words)
+    return 2 <= size <= 3 and words[0].first and words[0].low not in lexicon.places()
 
 
 def _cue_before(tokens: list[Token], i: int) -> bool | None:
@@ -118,6 +153,7 @@ def _cue_before(tokens: list[Token], i: int) -> bool | None:
 
 
 _NAME_WORDS = frozenset({"name", "surname", "names"})
+_SPEECH = frozenset({"says", "said", "asks", "asked", "replied", "wrote", "added", "explained"})
 _CUE_ENDINGS = NAME_CUE_ENDINGS | _NAME_WORDS
 
 
@@ -142,7 +178,11 @@ def _base_score(kinds: str) -> tuple[float, str]:
 
 def _score(text: str, tokens: list[Token], chunk: Chunk, cue: bool | None) -> tuple[float, str]:
     words = tokens[chunk.lo : chunk.hi]
-    kinds = "".join(kind_of(t) for t in words if t.low not in _PARTICLE_SKIP)
+    kinds = "".join(
+        kind_of(t)
+        for t in words
+        if t.low not in _PARTICLE_SKIP and not (chunk.lowercase and len(t.text) == 1)
+    )
     kinds = kinds or "X"
     score, why = _base_score(kinds)
     if chunk.lowercase:
@@ -162,6 +202,7 @@ def _score(text: str, tokens: list[Token], chunk: Chunk, cue: bool | None) -> tu
         nxt is not None
         and nxt.low in NOT_PERSON_AFTER
         and nxt.gap.strip() in ("", "'s", "’s")
+        and "\n" not in nxt.gap
         and not (nxt.low in ("dr", "st") and "." in nxt.gap)
     )
     eponym = any(t.low in EPONYMS for t in words) or (
@@ -185,8 +226,15 @@ def _score(text: str, tokens: list[Token], chunk: Chunk, cue: bool | None) -> tu
     ):
         score += 0.35
         why += " + context word"
-    if nxt is not None and nxt.low in PERSON_AFTER and nxt.gap == " " and len(kinds) == 1:
-        score += 0.12
+    if nxt is not None and nxt.gap == " " and len(kinds) == 1 and kinds in "FSUA":
+        if nxt.low in HUMAN_VERBS:
+            score = max(score + 0.25, 0.55)
+            why += " + verb of a person"
+        elif nxt.low in PERSON_AFTER:
+            score += 0.12
+    elif prev is not None and prev.low in _SPEECH and len(kinds) == 1 and kinds in "FSUA":
+        score += 0.3  # 'says Becker.'
+        why += " + speech verb"
     if _speaker_label(text, tokens, chunk):
         score += 0.3
         why += " + speaker label"
@@ -214,26 +262,6 @@ def _digit_next_to(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2) : start].strip()
     after = text[end : end + 2].strip()
     return (before[-1:].isdigit()) or (after[:1].isdigit())
-
-
-def _merge_last_first(tokens: list[Token], scored: list[tuple[Chunk, float, str]]) -> None:
-    """Join "Smith, John" (a surname, a comma, a given name) into one name."""
-    k = 0
-    while k + 1 < len(scored):
-        (a, _, _), (b, sb, _) = scored[k], scored[k + 1]
-        ta, tb = tokens[a.lo], tokens[b.lo]
-        if (
-            a.hi - a.lo == 1
-            and b.lo == a.suffix_hi
-            and tb.gap == ", "
-            and ta.last
-            and tb.first
-            and kind_of(tb) == "F"
-            and ta.low not in lexicon.places()
-        ):
-            merged = Chunk(a.lo, b.hi, b.suffix_hi, a.title, a.lowercase)
-            scored[k : k + 2] = [(merged, max(0.8, sb), "surname, given name")]
-        k += 1
 
 
 def _propagate(tokens: list[Token], scored: list[tuple[Chunk, float, str]]) -> None:

@@ -20,6 +20,7 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneN
 
 from veil.core import EntityType, Finding, Span
 from veil.detect._patterns import luhn_valid, non_overlapping, word_set
+from veil.detect._phone_loose import loose_numbers
 from veil.detect.context import near, words_before
 
 __all__ = ["DEFAULT_REGIONS", "PhoneDetector"]
@@ -172,10 +173,18 @@ class PhoneDetector:
             if _excluded(text, start, end):
                 continue
             hits = self._match(text, start, end)
+            strict: list[Finding] = []
             for hit in non_overlapping(hits, rank=lambda h: h.score):
                 finding = self._finding(text, hit)
                 if finding is not None:
-                    yield finding
+                    strict.append(finding)
+            yield from strict
+            if any(f.start <= start and end <= f.end and f.score >= 0.6 for f in strict):
+                continue  # the whole run is a number already
+            # Odd groupings phonenumbers refuses, taken when a telephone word says so.
+            for s, e, score, reason in loose_numbers(text, (start, end), _excluded):
+                if not any(f.start <= s and e <= f.end and f.score >= score for f in strict):
+                    yield Finding(EntityType.PHONE, Span(s, e), score, self.name, reason)
 
     def _match(self, text: str, start: int, end: int) -> list[_Hit]:
         run = text[start:end]
