@@ -60,3 +60,18 @@ def test_two_worker_processes_serve_one_vault(tmp_path: Path) -> None:
         server.terminate()
         _, err = server.communicate(timeout=30)
     assert email.encode() not in err
+
+
+def test_the_workers_socket_turns_nagle_off() -> None:
+    # uvicorn binds it without a protocol number, so asyncio would leave Nagle on and
+    # keep-alive answers would wait ~40 ms for a delayed ACK.
+    import uvicorn
+
+    from veil.interfaces.cli.serve import listening_socket
+
+    config = uvicorn.Config("veil.interfaces.cli.serve:application_from_environment", port=0)
+    sock = listening_socket(config)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        sock.close()
