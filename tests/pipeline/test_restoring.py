@@ -55,3 +55,25 @@ def test_a_stream_is_audited_before_its_first_chunk() -> None:
     assert "".join(stream) == "to jane@example.org!"
     assert Restorer(TokenMap([]), calls.append).text("[EMAIL_1]") == "[EMAIL_1]"
     assert calls == [1]
+
+
+def test_a_deferred_restore_is_settled_by_the_caller_or_flushed() -> None:
+    calls: list[int] = []
+    restorer = Restorer(_map(), calls.append, deferred=True)
+    assert restorer.text("to [EMAIL_1]") == "to jane@example.org"
+    assert calls == []  # the caller records it with the reply it stores
+    assert restorer.settle() == 1
+    restorer.flush()
+    assert calls == []
+    unsettled = Restorer(_map(), calls.append, deferred=True)
+    unsettled.text("[EMAIL_1]")
+    unsettled.flush()  # nobody settled it: audited on its own
+    assert calls == [1]
+
+
+def test_a_deferred_restorer_still_audits_a_stream_up_front() -> None:
+    calls: list[int] = []
+    restorer = Restorer(_map(), calls.append, deferred=True)
+    stream = restorer.stream(["[EMAIL_1]"])
+    assert calls == [1]
+    assert "".join(stream) == "jane@example.org"

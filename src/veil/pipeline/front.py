@@ -239,10 +239,13 @@ class Veil:
         tenant: str | None = None,
         subject: str | None = None,
         actor: str = "system",
+        deferred: bool = False,
     ) -> Restorer:
         """A :class:`~veil.pipeline.restoring.Restorer` for one reply: the token map is
         loaded now (a vault or storage error raises here), and the restore is audited
-        once, before the first value is put back (``subject``: whose reply it is)."""
+        once, before the first value is put back (``subject``: whose reply it is).
+        ``deferred``: see :class:`~veil.pipeline.restoring.Restorer` (then pass
+        ``restored=restorer.settle()`` to :meth:`record_turn`)."""
         tenant = self._tenant_id(tenant)
         token_map = self._restoring(conversation, tenant)
         if self._audit is None:
@@ -251,7 +254,7 @@ class Veil:
         def audit(count: int) -> None:
             self._record(Action.TOKEN_RESTORE, tenant, subject, conversation, actor, count)
 
-        return Restorer(token_map, audit)
+        return Restorer(token_map, audit, deferred=deferred)
 
     def restore(
         self,
@@ -299,12 +302,15 @@ class Veil:
         tenant: str | None = None,
         purpose: str = DEFAULT_PURPOSE,
         actor: str = "system",
+        restored: int | None = None,
     ) -> int:
         """Store ``text`` (the original, not the protected form) sealed under the
         subject's key as the next turn of ``conversation``; returns its number.
 
         ``role`` is one of ``veil.pipeline.turns.ROLES``; ``purpose`` is what the turn
-        is kept for (retention). Fails closed like ``protect``: any error raises,
+        is kept for (retention). ``restored``: the count a deferred
+        :class:`~veil.pipeline.restoring.Restorer` settled — the restore is audited in
+        this turn's transaction. Fails closed like ``protect``: any error raises,
         with a value-free message.
         """
         tenant = self._tenant_id(tenant)
@@ -313,11 +319,25 @@ class Veil:
         try:
             hooks: tuple[Hook, ...] = ()
             if self._audit is not None:
-                event = AuditEvent(
-                    Action.TURN_WRITE, actor=actor, tenant=tenant, subject=subject,
-                    record=conversation, purpose=purpose, detail={"role": role},
-                )  # fmt: skip
-                hooks = (self._audit.hook(event),)
+                events = [
+                    AuditEvent(
+                        Action.TURN_WRITE,
+                        actor=actor,
+                        tenant=tenant,
+                        subject=subject,
+                        record=conversation,
+                        purpose=purpose,
+                        detail={"role": role},
+                    )
+                ]
+                if restored is not None:
+                    events.append(
+                        AuditEvent(
+                            Action.TOKEN_RESTORE, actor=actor, tenant=tenant, subject=subject,
+                            record=conversation, detail={"count": restored},
+                        )
+                    )  # fmt: skip
+                hooks = (self._audit.hook(*events),)
             return self._turns.record(
                 tenant, conversation, subject, role, text, purpose=purpose, hooks=hooks
             )

@@ -20,11 +20,25 @@ __all__ = ["Restorer"]
 
 class Restorer:
     """Restores texts of one conversation; thread-safe. ``audit`` is called once,
-    before the first restored value is handed out (it raises to refuse)."""
+    before the first restored value is handed out (it raises to refuse).
 
-    def __init__(self, token_map: TokenMap, audit: Callable[[int], None] | None = None) -> None:
+    ``deferred``: the caller promises not to hand any restored text out before it has
+    either recorded the restore itself, in the transaction that stores the reply
+    (:meth:`settle` gives it the count and takes the duty off the restorer), or called
+    :meth:`flush`. It saves the gateway one commit per reply.
+    """
+
+    def __init__(
+        self,
+        token_map: TokenMap,
+        audit: Callable[[int], None] | None = None,
+        *,
+        deferred: bool = False,
+    ) -> None:
         self._map = token_map
         self._audit = audit
+        self._deferred = deferred
+        self._pending: int | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -41,12 +55,35 @@ class Restorer:
         """Restore a streamed text chunk by chunk; joined, it equals :meth:`text`.
         Audited here, before the first chunk is read. Empty outputs are not yielded."""
         if len(self._map):
-            self._audited()
+            self._audited(immediate=True)  # streamed text leaves as it comes
         return _stream(StreamingRestorer(self._map), chunks)
 
-    def _audited(self) -> None:
+    def settle(self) -> int | None:
+        """The count of a deferred restore not yet audited (None if there is none); the
+        caller now records it, in the same transaction as the reply it stores."""
         with self._lock:
-            audit, self._audit = self._audit, None
+            pending, self._pending = self._pending, None
+            return pending
+
+    def flush(self) -> None:
+        """Audit a deferred restore that nobody settled (its own transaction)."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+            if pending is not None and self._audit is not None:
+                try:
+                    self._audit(pending)
+                except BaseException:
+                    self._pending = pending
+                    raise
+                self._audit = None
+
+    def _audited(self, *, immediate: bool = False) -> None:
+        with self._lock:
+            if self._deferred and not immediate:
+                if self._audit is not None and self._pending is None:
+                    self._pending = len(self._map)
+                return
+            audit, self._audit, self._pending = self._audit, None, None
             if audit is not None:
                 try:
                     audit(len(self._map))

@@ -153,3 +153,23 @@ def test_a_reply_that_cannot_be_stored_refuses_the_request(
         assert "[DONE]" not in stream.text
     finally:
         served.close()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_every_step_of_a_completion_is_audited(
+    gateway: Served, veil: Veil, fake_upstream: FakeUpstream, stream: bool
+) -> None:
+    from veil.audit import Action
+
+    email = canary_email()
+    assert email in ask(gateway, [{"role": "user", "content": f"mail {email}"}], stream=stream)
+    assert veil.audit is not None
+    rows = veil.audit.query()
+    actions = [row.action for row in rows]
+    if stream:  # a stream's restore is audited before its first chunk
+        expected = [Action.TOKEN_ISSUE, Action.TURN_WRITE, Action.TOKEN_RESTORE, Action.TURN_WRITE]
+    else:  # a complete reply's restore commits with the stored reply
+        expected = [Action.TOKEN_ISSUE, Action.TURN_WRITE, Action.TURN_WRITE, Action.TOKEN_RESTORE]
+    assert actions == expected
+    assert all(row.subject_hash == veil.audit.subject_hash("default", "cust-t") for row in rows)
+    assert email not in str([row.as_dict() for row in rows])

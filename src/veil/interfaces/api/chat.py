@@ -40,7 +40,7 @@ class Caller:
     actor: str
 
 
-_Record = Callable[[str, str], None]
+_Record = Callable[[str, str, int | None], None]
 
 
 def chat(
@@ -67,15 +67,17 @@ def chat(
     gateway.metrics.protected.inc(protector.protected)
     record = _recorder(gateway.veil, identity, purpose)
     for text in _new_user_messages(gateway.veil, identity, body):
-        record(text, "user")
+        record(text, "user", None)
     # Loaded after this request's own pseudonyms were issued, before the upstream call.
+    streamed = upward.get("stream") is True
     restorer = gateway.veil.restorer(
         conversation=identity.conversation,
         tenant=identity.tenant,
         subject=identity.subject,
         actor=identity.actor,
+        deferred=not streamed,  # a complete reply: audited with its stored turn
     )
-    if upward.get("stream") is True:
+    if streamed:
         events = gateway.upstream.open_stream(upward)
         try:
             return StreamRestorer(restorer, events), record
@@ -86,13 +88,15 @@ def chat(
     restored = restore_completion(restorer, completion)
     choices = restored.get("choices") or [{}]
     message = choices[0].get("message") if isinstance(choices[0], dict) else None
-    if isinstance(message, dict) and isinstance(message.get("content"), str):
-        record(message["content"], "assistant")
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, str) and content:
+        record(content, "assistant", restorer.settle())
+    restorer.flush()  # a restore not settled with a stored reply is audited on its own
     return restored
 
 
 def _recorder(veil: Veil, identity: Identity, purpose: str) -> _Record:
-    def record(text: str, role: str) -> None:
+    def record(text: str, role: str, restored: int | None = None) -> None:
         if text:
             veil.record_turn(
                 conversation=identity.conversation,
@@ -102,6 +106,7 @@ def _recorder(veil: Veil, identity: Identity, purpose: str) -> _Record:
                 tenant=identity.tenant,
                 purpose=purpose,
                 actor=identity.actor,
+                restored=restored,
             )
 
     return record
@@ -176,7 +181,7 @@ def _sse(events: StreamRestorer, record: _Record, request_id: str) -> Iterator[b
                 if choice.get("index") == 0 and isinstance(choice["delta"].get("content"), str):
                     reply.append(choice["delta"]["content"])
             yield b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
-        record("".join(reply), "assistant")
+        record("".join(reply), "assistant", None)
     except Exception as exc:  # the head is sent: end the stream with a generic error event
         name = type(exc).__name__
         log_event("stream failed", level=logging.WARNING, request_id=request_id, error=name)
