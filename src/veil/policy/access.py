@@ -45,7 +45,12 @@ class Permission(StrEnum):
 
 
 STEP_UP: frozenset[Permission] = frozenset(
-    {Permission.VALUE_UNMASK, Permission.SUBJECT_ERASE, Permission.KEY_MANAGE}
+    {
+        Permission.VALUE_UNMASK,
+        Permission.SUBJECT_ERASE,
+        Permission.KEY_MANAGE,
+        Permission.USER_MANAGE,
+    }
 )
 """Permissions that need an MFA code verified within the last few minutes."""
 

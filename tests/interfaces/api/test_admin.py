@@ -348,9 +348,25 @@ def test_authorization_matrix(world: World, method: str, path: str, role: Role, 
         assert call.check(answer.text), answer.text[:300]
 
 
+def _stepped_up(world: World, caller: Caller) -> Caller:
+    """``caller`` after MFA enrollment and a fresh step-up (user management needs it)."""
+    secret = world.enroll(caller.user_id, confirm=True)
+    principal = world.staff.authorizer.authenticate(caller.credential, record="test")
+    world.staff.logins.step_up(principal, world.code(secret, offset=1))
+    return caller
+
+
+def test_user_management_needs_a_fresh_mfa_step_up(world: World) -> None:
+    admin = world.caller(Role.ADMIN)
+    listed = world.client.get("/admin/users", headers=admin.headers)
+    assert listed.status_code == 403
+    _stepped_up(world, admin)
+    assert world.client.get("/admin/users", headers=admin.headers).status_code == 200
+
+
 def test_other_tenant_objects_are_unchanged(world: World) -> None:
     victim = world.account(OTHER, Role.AGENT)
-    admin = world.caller(Role.ADMIN)
+    admin = _stepped_up(world, world.caller(Role.ADMIN))
     for method, path, body in [
         ("PUT", f"/admin/users/{victim}/role", {"role": "admin"}),
         ("POST", f"/admin/users/{victim}/disable", None),
@@ -407,7 +423,7 @@ def test_login_mfa_me_logout(world: World) -> None:
 
 
 def test_api_key_is_shown_once_and_hashed(world: World) -> None:
-    admin = world.caller(Role.ADMIN)
+    admin = _stepped_up(world, world.caller(Role.ADMIN))
     robot = world.account(OWN, Role.SERVICE)
     made = world.client.post("/admin/api-keys", json={"user_id": robot}, headers=admin.headers)
     key = made.json()["key"]
