@@ -126,12 +126,15 @@ _BODIES = {
     "/v1/dsar": {"subject": "s-1", "kind": "access"},
     "/v1/dsar/{request_id}/verify": {"method": "id_document"},
     "/v1/dsar/{request_id}/reject": {"reason": "duplicate"},
+    "/v1/dsar/{request_id}/rectify": {
+        "corrections": [{"conversation": "c-1", "token": "[EMAIL_1]", "value": "x@example.org"}]
+    },
 }
 
 
 @pytest.mark.parametrize("role", list(Role), ids=str)
 def test_authorization_matrix_from_the_route_table(world: World, role: Role) -> None:
-    assert len(TABLE) == 13
+    assert len(TABLE) == 14
     headers = world.login("acme", role)
     for (method, path), requirement in TABLE.items():
         assert requirement is not None, path

@@ -38,6 +38,7 @@ from veil.audit import AuditTrail
 from veil.errors import VeilError
 from veil.interfaces.api import presidio, texts, transparency
 from veil.interfaces.api.admin import admin_router
+from veil.interfaces.api.analytics import analytics_router
 from veil.interfaces.api.assistant import Receptionist
 from veil.interfaces.api.auth import Require
 from veil.interfaces.api.background import PolicyWatcher, every
@@ -186,6 +187,7 @@ def create_app(
     app.include_router(transparency.router)
     app.include_router(admin_router())
     app.include_router(subjects_router())
+    app.include_router(analytics_router())
     return app
 
 

@@ -16,7 +16,7 @@ POST /v1/dsar {subject, kind, law}; GET /v1/dsar         dsar.manage
 POST /v1/dsar/{id}/verify {method}; /reject {reason}     dsar.manage
 POST /v1/dsar/{id}/export?format=json|html               subject.export
 POST /v1/dsar/{id}/erase                                 subject.erase (+ step-up)
-POST /v1/dsar/{id}/restrict                              dsar.manage
+POST /v1/dsar/{id}/restrict; /rectify {corrections}      dsar.manage
 =======================================================  =========================
 """
 
@@ -34,13 +34,13 @@ from veil.errors import InputError
 from veil.interfaces.api.auth import Principal, require
 from veil.pipeline import Veil
 from veil.pipeline.rights import DataSubjectRequests
-from veil.pipeline.rights_requests import Law, RequestKind
+from veil.pipeline.rights_requests import Correction, Law, RequestKind
 from veil.pipeline.rights_requests import Request as SubjectRequest
 from veil.pipeline.transcripts import Transcripts
 from veil.policy import ConsentRegistry, Permission, PolicyHolder
 from veil.storage.consents import ConsentRecord
 
-__all__ = ["SubjectServices", "subjects_router"]
+__all__ = ["SubjectServices", "subject_services", "subjects_router"]
 
 _P = Permission
 
@@ -85,8 +85,23 @@ class VerifyBody(_Body):
     method: str = Field(min_length=1, max_length=64)
 
 
+class CorrectionBody(_Body):
+    conversation: str = Field(min_length=1, max_length=255)
+    token: str = Field(min_length=1, max_length=255)
+    value: str = Field(min_length=1, max_length=1000, repr=False)
+
+
+class RectifyBody(_Body):
+    corrections: list[CorrectionBody] = Field(min_length=1, max_length=100)
+
+
 class RejectBody(_Body):
     reason: str = Field(min_length=1, max_length=64)
+
+
+def subject_services(request: Request) -> SubjectServices:
+    """The services built in the lifespan (503 when the gateway has no audit trail)."""
+    return _services(request)
 
 
 def _services(request: Request) -> SubjectServices:
@@ -260,6 +275,16 @@ def _request_routes(router: APIRouter) -> None:
         services = _services(request)
         _own(services, principal, request_id)
         return dict(services.requests.erase(request_id, actor=principal.user_id).as_dict())
+
+    @router.post("/dsar/{request_id}/rectify")
+    def rectify(
+        request_id: str, body: RectifyBody, principal: Dsar, request: Request
+    ) -> dict[str, object]:
+        services = _services(request)
+        _own(services, principal, request_id)
+        fixes = [Correction(c.conversation, c.token, c.value) for c in body.corrections]
+        done = services.requests.rectify(request_id, fixes, actor=principal.user_id)
+        return dict(done.as_dict())
 
     @router.post("/dsar/{request_id}/restrict")
     def restrict(request_id: str, principal: Dsar, request: Request) -> dict[str, object]:
