@@ -27,7 +27,7 @@ from veil.errors import ConfigurationError
 from veil.storage import ErasureLedger, Store, migrate, open_engine
 from veil.vault import EnvKeyProvider, KeyProvider, LocalKeyFile, Vault
 
-__all__ = ["Deployment", "deployment", "open_vault"]
+__all__ = ["Deployment", "deployment", "open_data_dir", "open_vault"]
 
 _HSM = ("VEIL_PKCS11_LIB", "VEIL_PKCS11_TOKEN", "VEIL_PKCS11_PIN", "VEIL_PKCS11_KEY")
 
@@ -96,3 +96,8 @@ def _provider(chosen: Deployment) -> KeyProvider:
 
         return Pkcs11KeyProvider(*chosen.pkcs11)
     return LocalKeyFile(chosen.data_dir / "veil.keys")
+
+
+def open_data_dir(data_dir: Path) -> Vault:
+    """The vault of a CLI command: ``--data-dir`` plus the ``VEIL_*`` variables."""
+    return open_vault(deployment(os.environ, data_dir))

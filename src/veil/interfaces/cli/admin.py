@@ -28,6 +28,7 @@ from rich.table import Table
 from veil.audit import AuditTrail
 from veil.errors import VeilError
 from veil.interfaces.api.auth import staff_from_vault
+from veil.interfaces.deployment import open_data_dir
 from veil.policy.access import Role
 from veil.policy.staff import Account, Staff
 from veil.vault import Vault
@@ -57,7 +58,7 @@ def _staff(data_dir: Path) -> Iterator[Staff]:
     """The staff services on the embedded vault; any veil error exits with code 2."""
     vault: Vault | None = None
     try:
-        vault = Vault.embedded(data_dir)
+        vault = open_data_dir(data_dir)
         yield staff_from_vault(vault, AuditTrail.from_vault(vault))
     except VeilError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)

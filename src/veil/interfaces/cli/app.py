@@ -241,7 +241,7 @@ def restore(
 ) -> None:
     """Print TEXT with the pseudonyms issued in the conversation put back."""
     try:
-        with Veil.embedded(data_dir, tenant=tenant) as veil:
+        with _veil(data_dir, tenant, None) as veil:
             restored = veil.restore(_text(text), conversation=conversation)
     except VeilError as exc:
         raise _fail(exc) from None
@@ -256,7 +256,7 @@ def forget(
 ) -> None:
     """Crypto-shred a data subject: every value stored for them becomes unreadable."""
     try:
-        with Veil.embedded(data_dir, tenant=tenant) as veil:
+        with _veil(data_dir, tenant, None) as veil:
             veil.forget(subject)
     except VeilError as exc:
         raise _fail(exc) from None
@@ -267,6 +267,7 @@ from veil.interfaces.cli import serve as _serve  # noqa: E402, F401  (registers 
 from veil.interfaces.cli.admin import admin_app  # noqa: E402
 from veil.interfaces.cli.audit import audit_app  # noqa: E402
 from veil.interfaces.cli.consent import consent_app  # noqa: E402
+from veil.interfaces.cli.keys import keys_app  # noqa: E402
 from veil.interfaces.cli.policy import policy_app  # noqa: E402
 from veil.interfaces.cli.rights import dsar_app, export, retention_app  # noqa: E402
 
@@ -274,6 +275,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(consent_app, name="consent")
 app.add_typer(audit_app, name="audit")
 app.add_typer(admin_app, name="admin")
+app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
 app.add_typer(dsar_app, name="dsar")
 app.command(name="export")(export)

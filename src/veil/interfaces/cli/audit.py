@@ -31,7 +31,8 @@ from veil.audit import (
 )
 from veil.audit.checkpoint import read_checkpoint, write_checkpoint
 from veil.errors import ConfigurationError, VeilError
-from veil.vault import CheckpointSigner, Vault
+from veil.interfaces.deployment import open_data_dir
+from veil.vault import CheckpointSigner
 
 __all__ = ["SIGNING_KEY_FILE", "audit_app"]
 
@@ -60,7 +61,7 @@ def _open(data_dir: Path) -> Iterator[tuple[AuditTrail, CheckpointSigner]]:
     """The trail and signer of the vault in ``data_dir``; refuses a missing vault."""
     if not (data_dir / "veil.db").is_file():
         raise ConfigurationError(f"no vault in {data_dir}")
-    vault = Vault.embedded(data_dir)
+    vault = open_data_dir(data_dir)
     try:
         trail = AuditTrail.from_vault(vault)
         yield trail, CheckpointSigner.load_or_create(data_dir / SIGNING_KEY_FILE)

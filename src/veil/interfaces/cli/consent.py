@@ -22,11 +22,11 @@ from rich.table import Table
 
 from veil.audit import Action, AuditEvent, AuditTrail
 from veil.errors import VeilError
+from veil.interfaces.deployment import open_data_dir
 from veil.policy.consent import ConsentRegistry
 from veil.policy.document import LegalBasis, Policy
 from veil.policy.loader import default_policy, load_policy
 from veil.storage.consents import ConsentRecord, ConsentStore
-from veil.vault import Vault
 
 __all__ = ["consent_app"]
 
@@ -54,7 +54,7 @@ PolicyOption = Annotated[
 
 @contextmanager
 def _opened(data_dir: Path) -> Iterator[tuple[ConsentRegistry, AuditTrail]]:
-    vault = Vault.embedded(data_dir)
+    vault = open_data_dir(data_dir)
     try:
         yield ConsentRegistry(ConsentStore(vault.store.engine)), AuditTrail.from_vault(vault)
     finally:

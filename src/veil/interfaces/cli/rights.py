@@ -27,6 +27,7 @@ import typer
 from rich.console import Console
 
 from veil.errors import ConfigurationError, VeilError
+from veil.interfaces.deployment import open_data_dir
 
 if TYPE_CHECKING:
     from veil.audit import AuditTrail
@@ -65,9 +66,8 @@ def _fail(exc: VeilError) -> typer.Exit:
 @contextmanager
 def _opened(data_dir: Path) -> Iterator[tuple[Vault, AuditTrail]]:
     from veil.audit import AuditTrail
-    from veil.vault import Vault
 
-    vault = Vault.embedded(data_dir)
+    vault = open_data_dir(data_dir)
     try:
         yield vault, AuditTrail.from_vault(vault)
     finally:
