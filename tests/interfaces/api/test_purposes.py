@@ -122,3 +122,14 @@ def test_the_upstream_recipient_never_receives_card_numbers(
     shown = reply.json()["choices"][0]["message"]["content"]
     assert email in shown  # pseudonymized, so restored
     assert card not in shown  # withheld, so gone for good
+
+
+def test_the_protect_api_passes_the_same_gate(veil: Veil, served: Served) -> None:
+    card = canary_card()
+    body = {"text": f"card {card}", "conversation": "c-9", "subject": SUBJECT}
+    refused = httpx.post(served.url + "/v1/protect", json=body | {"purpose": "analytics"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "no valid consent for purpose 'analytics'"
+    allowed = httpx.post(served.url + "/v1/protect", json=body)
+    assert allowed.status_code == 200
+    assert allowed.json()["text"] == "card [CREDIT_CARD withheld]"  # upstream gets no cards

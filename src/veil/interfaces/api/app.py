@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from veil.audit import AuditTrail
+from veil.core import Entity
 from veil.errors import VeilError
 from veil.interfaces.api import presidio, texts, transparency
 from veil.interfaces.api.admin import admin_router
@@ -297,9 +298,17 @@ def _routes(app: FastAPI) -> None:
 
     @app.post("/v1/protect", response_model=None)
     async def protect(request: Request) -> Response:
-        return await _answer(
-            request, lambda g, body, h, c: texts.protect(g.veil, body, h, c.tenant, c.actor)
-        )
+        def work(g: Gateway, body: Json, h: dict[str, str], c: Caller) -> Json:
+            def gate(subject: str, purpose: str | None) -> frozenset[Entity]:
+                chosen = purpose or g.settings.default_purpose
+                recipient = g.settings.recipient_name
+                return (
+                    g.purposes().admit(c.tenant, subject, chosen, recipient, actor=c.actor).redact
+                )
+
+            return texts.protect(g.veil, body, h, c.tenant, c.actor, gate)
+
+        return await _answer(request, work)
 
     @app.post("/v1/restore", response_model=None)
     async def restore(request: Request) -> Response:

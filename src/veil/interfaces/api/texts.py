@@ -18,10 +18,10 @@ conversation, as for chat requests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from veil.core import Finding
+from veil.core import Entity, Finding
 from veil.errors import InputError, MalformedInputError
 from veil.interfaces.api.upstream import Json
 from veil.pipeline import Analyzer, Veil
@@ -77,14 +77,27 @@ def detect(analyzer: Analyzer, body: Json) -> Json:
     return {"spans": span_rows(analyzer.analyze(text_of(body)))}
 
 
-def protect(veil: Veil, body: Json, headers: Mapping[str, str], tenant: str, actor: str) -> Json:
-    """``{"text", "tokens_issued"}``: the protected text and how many new pseudonyms."""
+Gate = Callable[[str, str | None], frozenset[Entity]]
+"""``gate(subject, purpose)``: the entities to withhold, or PolicyError (see chat)."""
+
+
+def protect(
+    veil: Veil, body: Json, headers: Mapping[str, str], tenant: str, actor: str, gate: Gate
+) -> Json:
+    """``{"text", "tokens_issued"}``: the protected text and how many new pseudonyms.
+
+    Like a chat request, it passes the purpose gate first (``purpose`` or
+    X-Veil-Purpose): the caller will send the text on, to the configured recipient.
+    """
     text = text_of(body)
     conversation = _conversation(body, headers)
     subject = _id(body, headers, "subject") or f"anonymous-{conversation}"[:255]
+    purpose = _id(body, headers, "purpose")
+    redact = gate(subject, purpose)
     done = veil.protect(
-        text, conversation=conversation, subject=subject, tenant=tenant, actor=actor
-    )
+        text, conversation=conversation, subject=subject, tenant=tenant, actor=actor,
+        redact=redact, purpose=purpose or "",
+    )  # fmt: skip
     return {"text": done.text, "tokens_issued": len(done.issued)}
 
 
