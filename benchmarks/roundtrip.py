@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -128,6 +129,25 @@ def writes(label: str, vault: Vault, seconds: float) -> None:
     for size in (5, 50):
         rate(f"{label}: put_tokens, {size} per commit", batched(size, False), seconds)
         rate(f"{label}: seal + put_tokens, {size} per commit", batched(size, True), seconds)
+    threaded(f"{label}: seal + put_tokens, 5 per commit, 4 threads", batched(5, True), seconds)
+
+
+def threaded(label: str, write: Callable[[], int], seconds: float, threads: int = 4) -> None:
+    """The same writes from several threads of one process (a server's request pool):
+    the database can overlap their commits, which one thread's loop cannot."""
+    write()
+    counts = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def loop(k: int) -> None:
+        while time.perf_counter() < stop:
+            counts[k] += write()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(loop, range(threads)))
+    elapsed = time.perf_counter() - start
+    print(f"{label:<52} {sum(counts) / elapsed:>10,.0f} token writes/s")
 
 
 @contextmanager
