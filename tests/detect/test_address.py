@@ -365,3 +365,45 @@ def test_one_megabyte_of_mixed_text_completes() -> None:
     results = list(DETECTOR.find(text))
     assert results
     assert all(text[f.start : f.end].strip() == text[f.start : f.end] for f in results)
+
+
+_FAST_PATH_TEXTS = [
+    "Ship it to 12 Main St, Springfield, IL 62704 please, the old one was wrong.",
+    "i live at 3 jay isle, edinburgh, eh8 7fx and work near the corner of Elm & Oak",
+    "my address is hauptstraße 5, 10115 berlin; PO Box 1234 also works",
+    "Meet me at Leon and Eyrarodda 66 or at 5638 Aasa 43 tomorrow",
+    "Calle Mayor 10, 28013 Madrid. apt 4b, via chinnici 17, 95 place Barthelemy",
+    "the delivery note says Suite 200, 1600 Pennsylvania Avenue NW, Washington DC",
+    "deliver to:\njane doe\n41563 pamela rest\nnew york ny 10001\nthanks a lot",
+    "postcode: SW1A 1AA, near Baker Street and the river; Rákóczi út 13 Budapest",
+]
+
+
+def test_plain_words_open_no_anchor() -> None:
+    """The fast path of ``find`` skips a word only where the full search finds nothing."""
+    from veil.detect._address_cross import CrossGrammar
+    from veil.detect._address_data import lexicon
+    from veil.detect._address_tokens import WORD, tokenize
+    from veil.detect.address import _openers, _plain, _suffix_positions
+
+    lex = lexicon()
+    skipped = capitalised = 0
+    for text in _FAST_PATH_TEXTS + [t.lower() for t in _FAST_PATH_TEXTS]:
+        toks = tokenize(text)
+        g = CrossGrammar(text, toks, lex)
+        suffix_at = _suffix_positions(toks, lex)
+        for i, t in enumerate(toks):
+            if t.kind != WORD or not _plain(g, i, _openers(lex), suffix_at):
+                continue
+            skipped += 1
+            assert DETECTOR._anchor(g, i) is None, (text, i)
+            if t.is_cap:
+                capitalised += 1
+            else:
+                assert DETECTOR._generic(g, i) is None, (text, i)
+    assert skipped > 50
+    assert capitalised > 5
+    # A word followed by a street word within reach is never skipped.
+    toks = tokenize("see hegyalja út 98")
+    g = CrossGrammar("see hegyalja út 98", toks, lex)
+    assert not _plain(g, 1, _openers(lex), _suffix_positions(toks, lex))

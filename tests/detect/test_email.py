@@ -110,3 +110,25 @@ def test_megabyte_of_mixed_text() -> None:
     text = chunk * (1_000_000 // len(chunk))
     findings = list(EmailDetector().find(text))
     assert len(findings) == 2 * (1_000_000 // len(chunk))
+
+
+def test_at_sign_pre_check_never_hides_an_address() -> None:
+    """The obfuscated pattern holds an at-sign form, so the cheap scan finds one
+    wherever the full pattern matches; texts without one give nothing."""
+    from veil.detect import email
+
+    samples = [
+        "jane dot doe at gmail dot com",
+        "jane [at] example [dot] org",
+        "write to jane (AT) example.com",
+        "jane<@>example<.>com",
+        "jane\tat\tgmail.com",
+    ]
+    for text in samples:
+        assert email._OBFUSCATED.search(text) is not None
+        assert email._AT_ONLY.search(text) is not None
+        assert spans(text)
+    assert email._AT_ONLY.search("meet me later, that is all") is None
+    assert spans("meet me later, that is all; mail jane.doe@example.com") == [
+        "jane.doe@example.com"
+    ]

@@ -17,7 +17,7 @@ __all__ = ["LOWER", "Grammar", "Part"]
 # it only when the address it starts also has a postcode.
 LOWER = "lower-case"
 _NUMBER_TAILS = frozenset(["bis", "ter", "quater"])
-# Word -> whether it ends with a glued street word (see Grammar._compound_word). The
+# Word -> whether it ends with a glued street word (see Grammar.compound_word). The
 # compound endings come from the one shipped lexicon, so one memo serves every text.
 _COMPOUND_MEMO: dict[str, bool] = {}
 _COMPOUND_MEMO_SIZE = 20_000
@@ -222,7 +222,7 @@ class Grammar(UnitGrammar):
             return None
         if t.kind != WORD:
             return None
-        if not self._compound_word(t.low):
+        if not self.compound_word(t.low):
             return None
         low = t.low
         after = self._number_after(self.dot(i + 1), max_len=6)
@@ -231,7 +231,7 @@ class Grammar(UnitGrammar):
             return Part(i, end, "street", 0.4, "compound street name") if t.is_cap else None
         return Part(i, after, "street", 0.75 if t.is_cap else 0.6, "compound street + number")
 
-    def _compound_word(self, low: str) -> bool:
+    def compound_word(self, low: str) -> bool:
         """``low`` ends with a glued street word after three letters or more.
 
         Memoised per word across messages: most words never end so, and the test

@@ -55,7 +55,7 @@ class Token:
         if kind == WORD:
             if text[0].isupper():
                 cap = True
-            else:
+            elif "'" in text or "’" in text:
                 # Elided particles: "d'Ouchy", "dell'Orso", "l'Église".
                 cut = max(text.find("'", 0, 6), text.find("’", 0, 6))
                 cap = 0 < cut < len(text) - 1 and text[cut + 1].isupper()
@@ -87,14 +87,11 @@ def _kind(text: str) -> str:
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens; spaces and tabs are dropped, ``\\n`` is kept."""
     tokens: list[Token] = []
+    append = tokens.append
     for m in _TOKEN.finditer(text):
-        s, e = m.span()
         value = m.group()
-        if m.group(1) is not None:
-            kind = _kind(value)
-        elif m.group(2) is not None:
-            kind = NL
-        else:
-            kind = PUNCT
-        tokens.append(Token(s, e, value, kind, value.lower()))
+        group = m.lastindex  # which alternative matched: 1 word, 2 line break, 3 mark
+        kind = _kind(value) if group == 1 else NL if group == 2 else PUNCT
+        s, e = m.span()
+        append(Token(s, e, value, kind, value.lower()))
     return tokens

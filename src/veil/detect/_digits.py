@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from veil.core import Finding
 from veil.detect.context import words_after, words_before
@@ -86,19 +87,7 @@ def grouped_numbers(
     group at most ``max_groups`` groups are tried, so the work per character is
     bounded whatever the input.
     """
-    pattern = _RUN[separators]
-    for run in pattern.finditer(text):
-        base = run.start()
-        chunk = run.group()
-        if looks_like_date(chunk):
-            continue
-        # Offsets of each group inside the run.
-        bounds: list[tuple[int, int]] = []
-        parts = _SPLIT.split(chunk)
-        pos = 0
-        for part in parts:
-            bounds.append((pos, pos + len(part)))
-            pos += len(part) + 1
+    for base, chunk, parts, bounds in _runs(text, separators):
         for i, (gs, _) in enumerate(bounds):
             total = 0
             sep = ""
@@ -126,6 +115,28 @@ def grouped_numbers(
                 )
 
 
+_Run = tuple[int, str, list[str], tuple[tuple[int, int], ...]]
+
+
+@lru_cache(maxsize=8)
+def _runs(text: str, separators: str) -> tuple[_Run, ...]:
+    """The digit runs of ``text`` that are no date, split into groups: ``(start, run,
+    groups, group offsets in the run)``. Several detectors ask for the same text."""
+    out: list[_Run] = []
+    for run in _RUN[separators].finditer(text):
+        chunk = run.group()
+        if looks_like_date(chunk):
+            continue
+        parts = _SPLIT.split(chunk)
+        bounds: list[tuple[int, int]] = []
+        pos = 0
+        for part in parts:
+            bounds.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        out.append((run.start(), chunk, parts, tuple(bounds)))
+    return tuple(out)
+
+
 _ASCII_DIGIT = re.compile("[0-9]")
 _DIGIT_CHARS = "0123456789"
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -147,17 +158,25 @@ def id_tokens(
     """
     if min_digits > 0 and _ASCII_DIGIT.search(text) is None:
         return  # codes are ASCII, so without an ASCII digit none qualifies
-    for m in _TOKEN.finditer(text):
-        token = m.group()
-        size = len(token) - token.count("-")
-        if not min_chars <= size <= max_chars:
+    for m, size, digits in _codes(text):
+        if not min_chars <= size <= max_chars or digits < min_digits:
             continue
-        digits = 0 if token.isalpha() else sum(map(token.count, _DIGIT_CHARS))
-        if digits < min_digits or looks_like_date(token):
+        if looks_like_date(m.group()):
             continue
         if is_glued(text, m.start(), m.end(), joiners="./:,-"):
             continue
         yield m
+
+
+@lru_cache(maxsize=4)
+def _codes(text: str) -> tuple[tuple[re.Match[str], int, int], ...]:
+    """Every code token of ``text`` with its letters and digits and its ASCII digits."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        digits = 0 if token.isalpha() else sum(map(token.count, _DIGIT_CHARS))
+        out.append((m, len(token) - token.count("-"), digits))
+    return tuple(out)
 
 
 def longest_first(findings: Iterable[Finding]) -> list[Finding]:

@@ -44,47 +44,58 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into :class:`Token` objects, in order."""
-    facts = _facts_memo
+    words = _words_memo
     out: list[Token] = []
     append = out.append
     prev_end = 0
     for m in _TOKEN.finditer(text):
         start, end = m.span()
-        word = m.group()
-        possessive = word.endswith(_POSSESSIVE) and len(word) > 3
-        if possessive:
-            word = word[:-2]
-            end -= 2
-        low = word.lower().replace("’", "'")
-        upper = len(word) > 1 and word.isupper()
-        fact = facts.get(low)
-        if fact is None:
-            if len(facts) >= _FACTS_MEMO_SIZE:
-                facts.clear()  # a crude bound; frequent words come back at once
-            fact = facts[low] = _facts(low)
+        raw = m.group()
+        info = words.get(raw)
+        if info is None:
+            if len(words) >= _WORDS_MEMO_SIZE:
+                words.clear()  # a crude bound; frequent words come back at once
+            info = words[raw] = _word_facts(raw)
+        word, low, cap, upper, possessive, zipf, first, last = info
         # Positional, in field order: start end text low gap cap upper possessive
         # zipf first last.
         append(
             Token(
                 start,
-                end,
+                end - 2 if possessive else end,
                 word,
                 low,
                 text[prev_end:start],
-                word[0].isupper() and not upper,
+                cap,
                 upper,
                 possessive,
-                *fact,
+                zipf,
+                first,
+                last,
             )
         )
-        prev_end = m.end()
+        prev_end = end
     return out
 
 
-# What the lexicons say about a lower-case word, memoised: a message costs one
-# dict look-up per word instead of three.
-_facts_memo: dict[str, tuple[float, bool, bool]] = {}
-_FACTS_MEMO_SIZE = 20_000
+# Everything a token's own characters decide, memoised per matched word: a message
+# costs one dict look-up per word instead of the string tests and three lexicon look-ups.
+_WordFacts = tuple[str, str, bool, bool, bool, float, bool, bool]
+_words_memo: dict[str, _WordFacts] = {}
+_WORDS_MEMO_SIZE = 20_000
+
+
+def _word_facts(raw: str) -> _WordFacts:
+    """(word, lower-case word, cap, upper, possessive, Zipf, given name, surname) of a
+    matched word; ``word`` drops a trailing possessive "'s"."""
+    word = raw
+    possessive = word.endswith(_POSSESSIVE) and len(word) > 3
+    if possessive:
+        word = word[:-2]
+    low = word.lower().replace("’", "'")
+    upper = len(word) > 1 and word.isupper()
+    zipf, first, last = _facts(low)
+    return word, low, word[0].isupper() and not upper, upper, possessive, zipf, first, last
 
 
 def _facts(low: str) -> tuple[float, bool, bool]:

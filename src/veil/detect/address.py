@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from veil.core import EntityType, Finding, Span
 from veil.detect._address_cross import EXTRA_STARTS, LEADS, CrossGrammar
-from veil.detect._address_data import lexicon
+from veil.detect._address_data import AddressLexicon, lexicon
 from veil.detect._address_extend import (
     address_cue,
     extend,
@@ -28,7 +28,7 @@ from veil.detect._address_extend import (
     postcode_follows,
 )
 from veil.detect._address_parts import LOWER, Part
-from veil.detect._address_tokens import NL, NUM, PUNCT, tokenize
+from veil.detect._address_tokens import NL, NUM, PUNCT, WORD, Token, tokenize
 
 __all__ = ["AddressDetector"]
 
@@ -36,6 +36,22 @@ __all__ = ["AddressDetector"]
 _REGION_POSTCODES = frozenset(["digits5", "US-zip4", "CA", "CA-compact", "digits4"])
 _MIN_SCORE = 0.4
 _INERT = frozenset([NL, PUNCT])
+# A street word after the name is looked for this many tokens ahead (see
+# Grammar._name_suffix_num and Grammar.bare_street).
+_SUFFIX_REACH = 4
+# Lower-case words that may open an anchor by themselves, per lexicon (see _plain).
+_OPENERS: dict[int, tuple[AddressLexicon, frozenset[str]]] = {}
+
+
+def _openers(lex: AddressLexicon) -> frozenset[str]:
+    found = _OPENERS.get(id(lex))
+    if found is not None and found[0] is lex:
+        return found[1]
+    words = frozenset(
+        [*lex.prefixes, "c", *lex.units, *(k[0] for k in lex.po_boxes), *EXTRA_STARTS, "gir"]
+    )
+    _OPENERS[id(lex)] = (lex, words)
+    return words
 
 
 class AddressDetector:
@@ -50,7 +66,10 @@ class AddressDetector:
 
     def find(self, text: str) -> Iterator[Finding]:
         toks = tokenize(text)
-        g = CrossGrammar(text, toks, lexicon())
+        lex = lexicon()
+        g = CrossGrammar(text, toks, lex)
+        openers = _openers(lex)
+        suffix_at = _suffix_positions(toks, lex)
         i = 0
         while i < g.n:
             t = toks[i]
@@ -59,7 +78,13 @@ class AddressDetector:
                 # punctuation mark other than "#" (a unit number).
                 i += 1
                 continue
-            parts = self._anchor(g, i)
+            # Most words open no anchor (see _plain): skip straight to the generic street,
+            # which a lower-case word cannot open either.
+            plain = t.kind == WORD and _plain(g, i, openers, suffix_at)
+            if plain and not t.is_cap:
+                i += 1
+                continue
+            parts = None if plain else self._anchor(g, i)
             if parts is not None:
                 parts = extend(g, parts)
                 if parts[0].kind == "city" and len(parts) > 1 and parts[1].kind == "street":
@@ -202,3 +227,42 @@ class AddressDetector:
         pieces = ", ".join(sorted(extra))
         reason = head.detail + (f" + {pieces}" if pieces else "")
         return round(score, 3), reason
+
+
+def _suffix_positions(toks: list[Token], lex: AddressLexicon) -> list[int]:
+    """``out[k]``: index of the first street-suffix word at or after ``k`` (``len+1``
+    if none); ``out`` has two extra slots so ``out[i + 1]`` is always defined."""
+    n = len(toks)
+    out = [n + 1] * (n + 2)
+    nxt = n + 1
+    suffixes = lex.suffixes
+    for k in range(n - 1, -1, -1):
+        t = toks[k]
+        if t.kind == WORD and t.low in suffixes:
+            nxt = k
+        out[k] = nxt
+    return out
+
+
+def _plain(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int]) -> bool:
+    """True when no anchor can start at word token ``i``: the word is no opener, has
+    no street-suffix word within reach and, if capitalised, follows no word of ``LEADS``.
+
+    Why each parser of :meth:`AddressDetector._anchor` then finds nothing: the street
+    forms need a house number, a prefix street word ("c" for "C/"), a glued street
+    word, or a suffix word within :data:`_SUFFIX_REACH` tokens (so does a bare street);
+    post boxes, units and the corner/military parsers need their opening words; a
+    postcode needs a digit or "GIR"; the town and crossing anchors need a lead word
+    before; a region needs an upper-case code; the cue parsers are asked here. The
+    generic street needs a capital or a number, so a lower-case word opens nothing.
+    """
+    t = g.toks[i]
+    return (
+        t.low not in openers
+        and suffix_at[i + 1] > i + _SUFFIX_REACH
+        and not (t.is_cap and i > 0 and g.toks[i - 1].low in LEADS)
+        and not t.is_upper_code
+        and not g.compound_word(t.low)
+        and not postcode_cue(g, i)
+        and not address_cue(g, i)
+    )

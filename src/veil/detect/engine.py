@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from veil.core import Entity, EntityType, Finding, Span
 from veil.detect.base import Detector
@@ -27,14 +27,10 @@ COMPOSITES: Mapping[Entity, frozenset[Entity]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Ranked:
-    finding: Finding
-
-    @property
-    def key(self) -> tuple[float, int, int]:
-        f = self.finding
-        return (-f.score, -(f.end - f.start), f.start)
+def _rank(f: Finding) -> tuple[float, int, int]:
+    """Strongest first: score, then length, then position."""
+    span = f.span
+    return (-f.score, span.start - span.end, span.start)
 
 
 class DetectionEngine:
@@ -80,13 +76,15 @@ class DetectionEngine:
                 raise DetectionError(
                     f"detector {detector.name!r} failed: {type(exc).__name__}"
                 ) from None
+        allow = self._allow
+        size = len(text)
         kept = [
             f
             for f in found
             if f.score >= self._threshold
-            and f.end <= len(text)
+            and f.end <= size
             and f.end > f.start
-            and text[f.start : f.end].strip().casefold() not in self._allow
+            and (not allow or text[f.start : f.end].strip().casefold() not in allow)
         ]
         return resolve_overlaps(text, absorb_parts(kept))
 
@@ -124,7 +122,7 @@ def resolve_overlaps(text: str, findings: Iterable[Finding]) -> list[Finding]:
     the total length of the findings (quadratic pairwise checks made a 1 MB message
     with thousands of findings take minutes).
     """
-    ranked = [r.finding for r in sorted((_Ranked(f) for f in findings), key=lambda r: r.key)]
+    ranked = sorted(findings, key=_rank)
     owner: dict[int, int] = {}
     parent = list(range(len(ranked)))
 

@@ -22,8 +22,11 @@ __all__ = ["UsernameDetector"]
 # "@name" not glued to a preceding word (that would be an e-mail) and not followed by
 # "@" or ".tld" (an address or a domain written with a leading at-sign).
 _MENTION = re.compile(r"(?<![\w@.+-])@([A-Za-z0-9_](?:[\w.]{0,38}[A-Za-z0-9_])?)(?![\w@]|\.\w)")
+# The look-ahead holds the first letter of every account word: it only lets the
+# engine reject most positions with one test instead of trying each alternative.
 _INTRO = re.compile(
-    r"\b(?P<word>user[ \t]?name|user[ \t-]?id|login(?:[ \t]name)?|log-in|handle|"
+    r"\b(?=[ulhagsnbiptdrx])"
+    r"(?P<word>user[ \t]?name|user[ \t-]?id|login(?:[ \t]name)?|log-in|handle|"
     r"account[ \t]name|gamer[ \t]?tag|screen[ \t]?name|nickname|alias|"
     r"benutzername|benutzer|nutzername|anmeldename|nom d'utilisateur|identifiant|pseudo|"
     r"nombre de usuario|usuario|nome utente|"
@@ -36,7 +39,7 @@ _INTRO = re.compile(
 # A handle-shaped token after "account" or "logged in as": the shape must carry the
 # evidence there, so it needs an underscore or dot between letters, or letters then digits.
 _ACCOUNT_INTRO = re.compile(
-    r"\b(?:(?:close|delete|deactivate|reactivate|unlock|suspend|cancel|my|the|old|new)"
+    r"\b(?=[cdrusmtonlpaw])(?:(?:close|delete|deactivate|reactivate|unlock|suspend|cancel|my|the|old|new)"
     r"[ \t]+(?:account|acount|acct)|(?:logged|signed|log|sign)[ \t]+(?:in|on)[ \t]+as|"
     r"registered[ \t]+as|portal[ \t]+as|(?:app|site|website)[ \t]+as)"
     r"[ \t]*:?[ \t]*@?(?P<name>[A-Za-z][\w.\-]{1,39})",
