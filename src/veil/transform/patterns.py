@@ -102,17 +102,31 @@ at most one part: the compile cost stays flat however long the conversation gets
 
 
 class _Part:
-    """The compiled patterns of a slice of pseudonyms (group ``t<i>`` = slice index i)."""
+    """The compiled patterns of a slice of pseudonyms (group ``t<i>`` = slice index i).
 
-    __slots__ = ("full", "prefix")
+    The prefix pattern (for streaming's hold-back) costs more to compile than the full
+    one and only a streamed reply needs it: it is compiled on first use.
+    """
+
+    __slots__ = ("_order", "_prefix", "_pseudonyms", "full")
 
     def __init__(self, pseudonyms: tuple[str, ...]) -> None:
         order = sorted(range(len(pseudonyms)), key=lambda i: -len(split_edges(pseudonyms[i])[1]))
         alternatives = [f"(?P<t{i}>{_pattern(pseudonyms[i])})" for i in order]
-        flags = re.IGNORECASE | re.UNICODE
-        self.full = re.compile("|".join(alternatives) or "(?!)", flags)
-        prefixes = [_prefix_pattern(pseudonyms[i]) for i in order]
-        self.prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", flags)
+        self.full = re.compile("|".join(alternatives) or "(?!)", _FLAGS)
+        self._pseudonyms, self._order = pseudonyms, order
+        self._prefix: re.Pattern[str] | None = None
+
+    @property
+    def prefix(self) -> re.Pattern[str]:
+        found = self._prefix
+        if found is None:
+            prefixes = [_prefix_pattern(self._pseudonyms[i]) for i in self._order]
+            found = self._prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", _FLAGS)
+        return found
+
+
+_FLAGS = re.IGNORECASE | re.UNICODE
 
 
 @functools.lru_cache(maxsize=1024)
