@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veil.errors import ConfigurationError, StorageError
+from veil.storage import walcheckpoint
 
 __all__ = [
     "Branch",
@@ -71,7 +72,16 @@ def open_engine(url: str, *, schema: str | None = None, durable: bool = False) -
         raise ConfigurationError(f"unsupported database backend {backend!r}")
     engine = sa.create_engine(parsed, **kwargs)
     if backend == "sqlite":
-        _configure_sqlite(engine, synchronous="FULL" if durable else "NORMAL")
+        # The application database folds its log in the background (walcheckpoint);
+        # the ledger's few, fsynced writes keep SQLite's own in-commit checkpoints.
+        path = parsed.database
+        background = not durable and bool(path) and path != ":memory:"
+        autocheckpoint = walcheckpoint.SAFETY_PAGES if background else 1000
+        _configure_sqlite(
+            engine, synchronous="FULL" if durable else "NORMAL", autocheckpoint=autocheckpoint
+        )
+        if background and path is not None:
+            walcheckpoint.start(engine, path)
     elif schema is not None:
         try:
             with engine.begin() as conn:
@@ -81,7 +91,7 @@ def open_engine(url: str, *, schema: str | None = None, durable: bool = False) -
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, synchronous: str) -> None:
+def _configure_sqlite(engine: Engine, *, synchronous: str, autocheckpoint: int) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
@@ -91,6 +101,7 @@ def _configure_sqlite(engine: Engine, *, synchronous: str) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute(f"PRAGMA synchronous={synchronous}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
         finally:
             cursor.close()
 

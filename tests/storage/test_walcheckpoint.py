@@ -1,0 +1,67 @@
+"""The application database's WAL is folded by a background thread, not in commits."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from pathlib import Path
+
+from veil.storage import open_engine, walcheckpoint
+
+
+def _workers() -> int:
+    return sum(1 for t in threading.enumerate() if t.name == "veil-wal-checkpoint")
+
+
+def _wait_for(count: int) -> int:
+    deadline = time.monotonic() + 5
+    while _workers() != count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _workers()
+
+
+def test_one_thread_per_file_until_the_last_engine_goes(tmp_path: Path) -> None:
+    before = _workers()
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    first, second = open_engine(url), open_engine(url)
+    with first.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert pages == walcheckpoint.SAFETY_PAGES
+    assert _workers() == before + 1
+    first.dispose()
+    assert _wait_for(before + 1) == before + 1  # the second engine still needs it
+    del second
+    gc.collect()  # an engine dropped without dispose() releases it too
+    assert _wait_for(before) == before
+
+
+def test_the_ledger_keeps_sqlites_own_checkpoints(tmp_path: Path) -> None:
+    before = _workers()
+    ledger = open_engine(f"sqlite:///{tmp_path / 'ledger.db'}", durable=True)
+    with ledger.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    assert _workers() == before
+    ledger.dispose()
+
+
+def test_the_thread_folds_the_log(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x BLOB)")
+        for _ in range(200):
+            with engine.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO t VALUES (zeroblob(4000))")
+        time.sleep(1.0)  # a few ticks of the checkpointer
+        # Writes restart at the beginning of a fully checkpointed log, so the log
+        # holds only what came after: a RESTART checkpoint finds no frame to copy.
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (zeroblob(4000))")
+        with engine.connect() as conn:
+            busy, log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        assert busy == 0
+        assert log < 50  # 200 commits of ~2 pages each would be ~400 frames
+    finally:
+        engine.dispose()
