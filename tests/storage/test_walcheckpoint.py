@@ -10,39 +10,44 @@ from pathlib import Path
 from veil.storage import open_engine, walcheckpoint
 
 
-def _workers() -> int:
-    return sum(1 for t in threading.enumerate() if t.name == "veil-wal-checkpoint")
+def _running(path: Path) -> bool:
+    """Whether a checkpointer runs for ``path`` (other tests' threads are ignored)."""
+    return str(path) in walcheckpoint._running
 
 
-def _wait_for(count: int) -> int:
+def _wait_stopped(path: Path) -> bool:
     deadline = time.monotonic() + 5
-    while _workers() != count and time.monotonic() < deadline:
+    while _running(path) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return _workers()
+    return not _running(path)
 
 
 def test_one_thread_per_file_until_the_last_engine_goes(tmp_path: Path) -> None:
-    before = _workers()
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+    path = tmp_path / "a.db"
+    url = f"sqlite:///{path}"
     first, second = open_engine(url), open_engine(url)
     with first.connect() as conn:
         pages = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
     assert pages == walcheckpoint.SAFETY_PAGES
-    assert _workers() == before + 1
+    worker = walcheckpoint._running[str(path)]
+    assert worker.engines == 2
+    assert any(t.name == "veil-wal-checkpoint" and t.is_alive() for t in threading.enumerate())
     first.dispose()
-    assert _wait_for(before + 1) == before + 1  # the second engine still needs it
+    assert _running(path)  # the second engine still needs it
+    assert not worker.stop.is_set()
     del second
     gc.collect()  # an engine dropped without dispose() releases it too
-    assert _wait_for(before) == before
+    assert _wait_stopped(path)
+    assert worker.stop.is_set()
 
 
 def test_the_ledger_keeps_sqlites_own_checkpoints(tmp_path: Path) -> None:
-    before = _workers()
-    ledger = open_engine(f"sqlite:///{tmp_path / 'ledger.db'}", durable=True)
+    path = tmp_path / "ledger.db"
+    ledger = open_engine(f"sqlite:///{path}", durable=True)
     with ledger.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-    assert _workers() == before
+    assert not _running(path)
     ledger.dispose()
 
 
