@@ -18,9 +18,13 @@ from .conftest import FakeUpstream, Served  # noqa: TID252
 
 
 def _touch(path: Path, text: str, step: int) -> None:
-    path.write_text(text, encoding="utf-8")
-    stamp = time.time() + step  # distinct modification times, however fast the writes
-    os.utime(path, (stamp, stamp))
+    """Replace ``path`` atomically (as an operator's deploy would), with a modification
+    time distinct from the last one however fast the writes: the watcher sees one change."""
+    staged = path.with_suffix(".staged")
+    staged.write_text(text, encoding="utf-8")
+    stamp = time.time() + step
+    os.utime(staged, (stamp, stamp))
+    os.replace(staged, path)
 
 
 def _policy(tmp_path: Path) -> tuple[Path, str]:
