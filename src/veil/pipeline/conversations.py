@@ -66,7 +66,9 @@ def _stored(
 
 @dataclass(frozen=True, slots=True)
 class _Cached:
-    tokens: frozenset[str]
+    # (token, envelope) of every stored row the map was built from: a row added,
+    # removed or re-sealed (rectified, in any process) no longer matches the cache.
+    items: frozenset[tuple[str, bytes]]
     token_map: TokenMap
     at: float
 
@@ -101,11 +103,11 @@ class ConversationMaps:
         entries raise IntegrityError either way.
         """
         rows = self.store.get_tokens(tenant, conversation)
-        tokens = frozenset(r.token for r in rows)
+        items = frozenset((r.token, bytes(r.envelope)) for r in rows)
         hit = self._cached(tenant, conversation)
-        if hit is not None and hit.tokens == tokens:
+        if hit is not None and hit.items == items:
             return hit.token_map
-        base = hit.token_map if hit is not None and hit.tokens <= tokens else EMPTY_MAP
+        base = hit.token_map if hit is not None and hit.items <= items else EMPTY_MAP
         known = {entry.pseudonym for entry in base}
         opened: list[tuple[int, TokenEntry]] = []
         skipped = False
@@ -124,7 +126,7 @@ class ConversationMaps:
         opened.sort(key=lambda pair: pair[0])
         token_map = TokenMap((*base.entries, *(entry for _, entry in opened)))
         if not skipped:
-            self._remember(tenant, conversation, tokens, token_map)
+            self._remember(tenant, conversation, items, token_map)
         return token_map
 
     def persist(
@@ -147,7 +149,10 @@ class ConversationMaps:
             rows.append(_stored(tenant, conversation, subject, entry.pseudonym, label, envelope))
         if rows:
             self.store.put_tokens(rows, hooks=hooks)
-        self._remember(tenant, conversation, frozenset(e.pseudonym for e in after), after)
+        hit = self._cached(tenant, conversation)
+        if hit is not None and hit.token_map is before:
+            added = frozenset((r.token, bytes(r.envelope)) for r in rows)
+            self._remember(tenant, conversation, hit.items | added, after)
 
     def forget_cached(self) -> None:
         """Drop every cached map (after an erasure: which conversations it hit is unknown)."""
@@ -163,10 +168,10 @@ class ConversationMaps:
             return hit
 
     def _remember(
-        self, tenant: str, conversation: str, tokens: frozenset[str], m: TokenMap
+        self, tenant: str, conversation: str, items: frozenset[tuple[str, bytes]], m: TokenMap
     ) -> None:
         with self._lock:
-            self._maps[(tenant, conversation)] = _Cached(tokens, m, self._clock())
+            self._maps[(tenant, conversation)] = _Cached(items, m, self._clock())
             self._maps.move_to_end((tenant, conversation))
             while len(self._maps) > _CACHE_ENTRIES:
                 self._maps.popitem(last=False)

@@ -214,3 +214,23 @@ def test_dsar_access_then_erasure_then_410(world: World) -> None:
     assert gone.status_code == 410
     assert world.veil.turns(conversation="c-1", tenant="acme") == []
     assert world.veil.turns(conversation="c-2", tenant="acme") == [("user", f"mail {theirs}")]
+
+
+def test_rectification_replaces_the_value_behind_a_pseudonym(world: World) -> None:
+    wrong, right = canary_email(), canary_email()
+    sent = world.veil.protect(f"mail {wrong}", conversation="c-1", subject="s-1", tenant="acme")
+    (token,) = [e.pseudonym for e in sent.token_map]
+    officer = world.login("acme", Role.PRIVACY_OFFICER)
+    rid = world.client.post(
+        "/v1/dsar", headers=officer, json={"subject": "s-1", "kind": "rectification"}
+    ).json()["id"]
+    world.client.post(f"/v1/dsar/{rid}/verify", headers=officer, json={"method": "id_document"})
+    fix = {"corrections": [{"conversation": "c-1", "token": token, "value": right}]}
+    done = world.client.post(f"/v1/dsar/{rid}/rectify", headers=officer, json=fix)
+    assert done.status_code == 200
+    assert done.json()["status"] == "completed"
+    assert world.veil.restore(sent.text, conversation="c-1", tenant="acme") == f"mail {right}"
+    rows = world.trail.query(actions=[Action.SUBJECT_RECTIFY])
+    assert rows
+    assert right not in str([r.as_dict() for r in rows])
+    assert wrong not in str([r.as_dict() for r in rows])
