@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import secrets
 import string
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stdnum import iban as _iban
 from stdnum import luhn
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = [
     "canary_card",
@@ -19,6 +27,7 @@ __all__ = [
     "canary_person",
     "canary_phone",
     "canary_ssn",
+    "scratch_engine",
 ]
 
 _SYLLABLES = ("ka", "lo", "mi", "ra", "ven", "to", "sa", "ni", "dor", "el", "vi", "quor")
@@ -66,3 +75,33 @@ def canary_ssn() -> str:
     """A unique US SSN that passes the SSA format rules."""
     area = secrets.choice([a for a in range(1, 900) if a != 666])
     return f"{area:03d}-{secrets.randbelow(99) + 1:02d}-{secrets.randbelow(9999) + 1:04d}"
+
+
+@contextmanager
+def scratch_engine(
+    directory: Path, name: str, *, postgres_url: str | None = None, durable: bool = False
+) -> Iterator[Engine]:
+    """A throw-away database for one test: an SQLite file ``<name>.db`` in
+    ``directory``, or, with ``postgres_url``, a fresh schema on that server, dropped
+    afterwards (so parallel runs never collide)."""
+    import sqlalchemy as sa
+
+    from veil.storage import open_engine
+
+    if postgres_url is None:
+        engine = open_engine(f"sqlite:///{directory / name}.db", durable=durable)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    schema = f"veil_t_{uuid.uuid4().hex[:16]}"
+    engine = open_engine(postgres_url, schema=schema)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        admin = sa.create_engine(postgres_url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -4,16 +4,15 @@ VEIL_TEST_POSTGRES_URL is set, a per-test PostgreSQL schema dropped afterwards."
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from veil.audit import AuditTrail
-from veil.storage import migrate, open_engine
+from veil.storage import migrate
+from veil.testing import scratch_engine
 
 POSTGRES_URL = os.environ.get("VEIL_TEST_POSTGRES_URL")
 MAC_KEY = b"m" * 32
@@ -24,23 +23,11 @@ def subject_key(tenant: str) -> bytes:
 
 
 def make_engine(backend: str, tmp_path: Path, name: str) -> Iterator[Engine]:
-    if backend == "sqlite":
-        engine = open_engine(f"sqlite:///{tmp_path / name}.db")
-        yield engine
-        engine.dispose()
-        return
-    if not POSTGRES_URL:
+    if backend == "postgresql" and not POSTGRES_URL:
         pytest.skip("VEIL_TEST_POSTGRES_URL is not set")
-    schema = f"veil_t_{uuid.uuid4().hex[:16]}"
-    engine = open_engine(POSTGRES_URL, schema=schema)
-    try:
+    url = POSTGRES_URL if backend == "postgresql" else None
+    with scratch_engine(tmp_path, name, postgres_url=url) as engine:
         yield engine
-    finally:
-        engine.dispose()
-        admin = sa.create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -18,27 +18,12 @@ from veil.audit.events import Action
 from veil.audit.rows import AuditRow
 from veil.audit.trail import AuditTrail
 from veil.errors import AuditError
+from veil.storage.audit import AUDIT_COLUMNS
 
 __all__ = ["FIELDS", "ExportFilter", "export_rows", "iter_rows"]
 
 Format = Literal["jsonl", "csv"]
-FIELDS = (
-    "seq",
-    "at",
-    "action",
-    "outcome",
-    "actor",
-    "role",
-    "tenant",
-    "subject_hash",
-    "record",
-    "purpose",
-    "detail",
-    "highlight",
-    "prev_hash",
-    "hash",
-    "mac",
-)
+FIELDS = AUDIT_COLUMNS  # the export has exactly the stored columns, in order
 _PAGE = 2000
 
 
