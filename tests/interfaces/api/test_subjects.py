@@ -234,3 +234,17 @@ def test_rectification_replaces_the_value_behind_a_pseudonym(world: World) -> No
     assert rows
     assert right not in str([r.as_dict() for r in rows])
     assert wrong not in str([r.as_dict() for r in rows])
+
+
+def test_overlong_or_malformed_ids_are_422_without_echo(world: World) -> None:
+    officer = world.login("acme", Role.PRIVACY_OFFICER)
+    long = "q" * 300
+    for method, path in [
+        ("GET", f"/v1/subjects/{long}/consents"),
+        ("GET", f"/v1/conversations/{long}/transcript"),
+        ("GET", "/v1/dsar/not-a-request-id"),
+    ]:
+        reply = world.client.request(method, path, headers=officer)
+        assert reply.status_code == 422, path
+        assert long not in reply.text
+        assert "not-a-request-id" not in reply.text

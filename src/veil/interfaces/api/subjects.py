@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
@@ -126,6 +127,11 @@ def _own(services: SubjectServices, principal: Principal, request_id: str) -> Su
     return found
 
 
+# Ids in paths: bounded like the storage columns; anything else is a 422 (no echo).
+ConversationId = Annotated[str, PathParam(min_length=1, max_length=255)]
+SubjectId = Annotated[str, PathParam(min_length=1, max_length=255)]
+RequestId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{1,64}$")]
+
 Reader = Annotated[Principal, Depends(require(_P.TRANSCRIPT_READ_MASKED))]
 Unmasker = Annotated[Principal, Depends(require(_P.VALUE_UNMASK))]
 Consents = Annotated[Principal, Depends(require(_P.CONSENT_MANAGE))]
@@ -144,7 +150,9 @@ def subjects_router() -> APIRouter:
 
 def _transcript_routes(router: APIRouter) -> None:
     @router.get("/conversations/{conversation}/transcript")
-    def transcript(conversation: str, principal: Reader, request: Request) -> dict[str, object]:
+    def transcript(
+        conversation: ConversationId, principal: Reader, request: Request
+    ) -> dict[str, object]:
         turns = _services(request).transcripts.masked(
             principal.tenant, conversation, actor=principal.user_id, role=principal.role.value
         )
@@ -152,7 +160,7 @@ def _transcript_routes(router: APIRouter) -> None:
 
     @router.post("/conversations/{conversation}/transcript/unmask")
     def unmask(
-        conversation: str, body: UnmaskBody, principal: Unmasker, request: Request
+        conversation: ConversationId, body: UnmaskBody, principal: Unmasker, request: Request
     ) -> dict[str, object]:
         turns = _services(request).transcripts.unmasked(
             principal.tenant, conversation, actor=principal.user_id,
@@ -163,7 +171,7 @@ def _transcript_routes(router: APIRouter) -> None:
 
 def _consent_routes(router: APIRouter) -> None:
     @router.get("/subjects/{subject}/consents")
-    def consents(subject: str, principal: Consents, request: Request) -> dict[str, object]:
+    def consents(subject: SubjectId, principal: Consents, request: Request) -> dict[str, object]:
         services = _services(request)
         _gone_if_erased(services, principal.tenant, subject)
         status = services.consents.status(principal.tenant, subject)
@@ -176,7 +184,7 @@ def _consent_routes(router: APIRouter) -> None:
 
     @router.post("/subjects/{subject}/consents", status_code=201)
     def change(
-        subject: str, body: ConsentBody, principal: Consents, request: Request
+        subject: SubjectId, body: ConsentBody, principal: Consents, request: Request
     ) -> dict[str, object]:
         services = _services(request)
         _gone_if_erased(services, principal.tenant, subject)
@@ -194,7 +202,7 @@ def _consent_routes(router: APIRouter) -> None:
 
     @router.post("/subjects/{subject}/restriction", status_code=204)
     def restriction(
-        subject: str, body: RestrictionBody, principal: Consents, request: Request
+        subject: SubjectId, body: RestrictionBody, principal: Consents, request: Request
     ) -> Response:
         services = _services(request)
         _gone_if_erased(services, principal.tenant, subject)
@@ -235,12 +243,12 @@ def _request_routes(router: APIRouter) -> None:
         return {"requests": mine}
 
     @router.get("/dsar/{request_id}")
-    def get_request(request_id: str, principal: Dsar, request: Request) -> dict[str, object]:
+    def get_request(request_id: RequestId, principal: Dsar, request: Request) -> dict[str, object]:
         return dict(_own(_services(request), principal, request_id).as_dict())
 
     @router.post("/dsar/{request_id}/verify")
     def verify(
-        request_id: str, body: VerifyBody, principal: Dsar, request: Request
+        request_id: RequestId, body: VerifyBody, principal: Dsar, request: Request
     ) -> dict[str, object]:
         services = _services(request)
         _own(services, principal, request_id)
@@ -249,7 +257,7 @@ def _request_routes(router: APIRouter) -> None:
 
     @router.post("/dsar/{request_id}/reject")
     def reject(
-        request_id: str, body: RejectBody, principal: Dsar, request: Request
+        request_id: RequestId, body: RejectBody, principal: Dsar, request: Request
     ) -> dict[str, object]:
         services = _services(request)
         _own(services, principal, request_id)
@@ -258,7 +266,7 @@ def _request_routes(router: APIRouter) -> None:
 
     @router.post("/dsar/{request_id}/export", response_model=None)
     def export(
-        request_id: str,
+        request_id: RequestId,
         principal: Exporter,
         request: Request,
         format: Literal["json", "html"] = "json",
@@ -271,14 +279,14 @@ def _request_routes(router: APIRouter) -> None:
         return Response(document.to_json(), media_type="application/json")
 
     @router.post("/dsar/{request_id}/erase")
-    def erase(request_id: str, principal: Eraser, request: Request) -> dict[str, object]:
+    def erase(request_id: RequestId, principal: Eraser, request: Request) -> dict[str, object]:
         services = _services(request)
         _own(services, principal, request_id)
         return dict(services.requests.erase(request_id, actor=principal.user_id).as_dict())
 
     @router.post("/dsar/{request_id}/rectify")
     def rectify(
-        request_id: str, body: RectifyBody, principal: Dsar, request: Request
+        request_id: RequestId, body: RectifyBody, principal: Dsar, request: Request
     ) -> dict[str, object]:
         services = _services(request)
         _own(services, principal, request_id)
@@ -287,7 +295,7 @@ def _request_routes(router: APIRouter) -> None:
         return dict(done.as_dict())
 
     @router.post("/dsar/{request_id}/restrict")
-    def restrict(request_id: str, principal: Dsar, request: Request) -> dict[str, object]:
+    def restrict(request_id: RequestId, principal: Dsar, request: Request) -> dict[str, object]:
         services = _services(request)
         _own(services, principal, request_id)
         return dict(services.requests.restrict(request_id, actor=principal.user_id).as_dict())
