@@ -8,38 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
-from veil.audit import Action, AuditTrail
+from veil.audit import Action
 from veil.errors import AccessDeniedError, InputError
-from veil.interfaces.api.auth import staff_from_vault
 from veil.policy.access import Permission, Role
-from veil.policy.passwords import Passwords
 from veil.policy.sessions import Principal
-from veil.policy.staff import Staff
-from veil.vault import Vault
 
-PASSWORD = "correct horse battery"
+from .conftest import PASSWORD, StaffWorld  # noqa: TID252
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2030, 1, 1, 12, 0, 5, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class World:
-    def __init__(self, tmp_path: Path) -> None:
-        self.clock = Clock()
-        self.vault = Vault.embedded(tmp_path / "vault")
-        self.trail = AuditTrail.from_vault(self.vault, clock=self.clock)
-        passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        self.staff: Staff = staff_from_vault(
-            self.vault, self.trail, passwords=passwords, clock=self.clock
-        )
-
+class World(StaffWorld):
     def account(self, role: Role = Role.AGENT, name: str = "alice", tenant: str = "t1") -> str:
         password = None if role is Role.SERVICE else PASSWORD
         return self.staff.accounts.create(None, tenant, name, role, password).id

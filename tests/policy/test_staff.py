@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
-from veil.audit import Action, AuditTrail, Outcome
+from veil.audit import Action, Outcome
 from veil.errors import AccessDeniedError, AuditError, InputError
-from veil.interfaces.api.auth import staff_from_vault
 from veil.policy.access import Role
-from veil.policy.passwords import Passwords
 from veil.policy.sessions import Principal
-from veil.policy.staff import Staff
 from veil.testing import canary_email
-from veil.vault import Vault
 
-PASSWORD = "correct horse battery"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2030, 1, 1, 12, 0, 5, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from .conftest import PASSWORD, StaffWorld  # noqa: TID252
 
 
-class World:
-    def __init__(self, tmp_path: Path) -> None:
-        self.clock = Clock()
-        self.vault = Vault.embedded(tmp_path / "vault")
-        self.trail = AuditTrail.from_vault(self.vault, clock=self.clock)
-        passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        self.staff: Staff = staff_from_vault(
-            self.vault, self.trail, passwords=passwords, clock=self.clock
-        )
-
+class World(StaffWorld):
     def principal(self, role: Role, tenant: str = "t1", name: str = "boss") -> Principal:
         self.staff.accounts.create(None, tenant, name, role, PASSWORD)
         token = self.staff.logins.login(tenant, name, PASSWORD).token
