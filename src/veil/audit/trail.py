@@ -34,7 +34,7 @@ from veil.audit.rows import AuditRow, select_rows
 from veil.audit.verify import VerifyReport, authentic_head, verify_trail
 from veil.errors import AuditError, StorageError
 from veil.storage.audit import AuditSql, CheckpointLedger
-from veil.storage.database import Hook, utcnow
+from veil.storage.database import Hook, utcnow, write_lock
 
 if TYPE_CHECKING:
     from veil.vault import CheckpointSigner, Vault
@@ -130,10 +130,11 @@ class AuditTrail:
             except SQLAlchemyError as exc:
                 raise AuditError(f"audit append failed: {type(exc).__name__}") from None
             try:
-                cursor = raw.cursor()
-                seq = self._write(cursor, prepared)
-                cursor.close()
-                raw.commit()
+                with write_lock(self.engine):  # queued behind this process's writers
+                    cursor = raw.cursor()
+                    seq = self._write(cursor, prepared)
+                    cursor.close()
+                    raw.commit()
                 return seq
             except self._dbapi_error as exc:
                 _rollback(raw)

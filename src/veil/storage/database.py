@@ -9,8 +9,10 @@ isolates one deployment (or one test run) inside a shared database.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from veil.errors import ConfigurationError, StorageError
 from veil.storage import walcheckpoint
+from veil.storage.hot import HotSql
 
 __all__ = [
     "Branch",
@@ -35,6 +38,7 @@ __all__ = [
     "migrate",
     "open_engine",
     "utcnow",
+    "write_lock",
 ]
 
 Branch = Literal["core", "ledger"]
@@ -131,6 +135,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(engine: Engine) -> AbstractContextManager[object]:
+    """Held around the hot write transactions on a SQLite engine.
+
+    SQLite admits one writer at a time; a thread that finds the database locked
+    sleeps in SQLite's busy handler (1, 2, 5, 10 ms ...) and polls again, so under
+    concurrent requests most of the time went to sleeping while the writer had long
+    finished. Queuing the process's writers on a lock hands over at once; other
+    processes still meet the busy handler. Re-entrant; a no-op on PostgreSQL.
+    """
+    if not is_sqlite(engine):
+        return nullcontext()
+    with _LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITE_LOCKS[engine] = threading.RLock()
+    return lock
+
+
 class Repository:
     """Base of the repositories: one session factory, an injected clock, and
     transactions whose database errors become one :class:`StorageError` naming the
@@ -142,6 +168,8 @@ class Repository:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._now = clock
+        self._dbapi: Any = engine.dialect.loaded_dbapi
+        self._hot = HotSql(engine.dialect.name)
 
     @contextmanager
     def _read(self, operation: str) -> Iterator[Connection]:
@@ -158,4 +186,41 @@ class Repository:
             with self._sessions.begin() as session:
                 yield session
         except SQLAlchemyError as exc:
+            raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None
+
+    @contextmanager
+    def _raw_read(self, operation: str) -> Iterator[Any]:
+        """A DBAPI cursor for the hot reads (see :mod:`veil.storage.hot`)."""
+        try:
+            raw = self.engine.raw_connection()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None
+        try:
+            cursor = raw.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+        except self._dbapi.Error as exc:
+            raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None
+        finally:
+            raw.close()  # back to the pool, which rolls the read transaction back
+
+    @contextmanager
+    def _raw_write(self, operation: str) -> Iterator[tuple[Connection, Any]]:
+        """One write transaction: the Connection (for hooks) and a DBAPI cursor on it.
+
+        The driver's IntegrityError propagates as is (callers decide what a conflict
+        means); every other database error becomes StorageError.
+        """
+        try:
+            with write_lock(self.engine), self.engine.begin() as conn:
+                cursor = conn.connection.cursor()
+                try:
+                    yield conn, cursor
+                finally:
+                    cursor.close()
+        except self._dbapi.IntegrityError:
+            raise
+        except (SQLAlchemyError, self._dbapi.Error) as exc:
             raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None

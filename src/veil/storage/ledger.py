@@ -35,8 +35,8 @@ class ErasureLedger(Repository):
     _label = "ledger "
 
     def is_erased(self, digest: bytes) -> bool:
-        with self._tx("is_erased") as s:
-            return s.get(LedgerErasure, digest) is not None
+        with self._raw_read("is_erased") as cursor:
+            return self._hot.is_erased(cursor, digest)
 
     def secret(self, tenant: str, subject: str, digest: bytes, *, create: bool) -> bytes | None:
         """The subject's secret; with ``create``, make one if none exists yet.

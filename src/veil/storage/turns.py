@@ -40,13 +40,11 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
 from veil.errors import StorageError
 from veil.storage.database import Hook, Repository
 from veil.storage.models import Subject, Turn, VaultEntry
-from veil.storage.repository import ensure_subject
 
 __all__ = [
     "DEFAULT_PURPOSE",
@@ -179,9 +177,8 @@ class TurnStore(Repository):
 
     def next_seq(self, tenant: str, conversation: str) -> int:
         """The number the next turn of ``conversation`` should claim (1 for the first)."""
-        with self._read("next_seq") as conn:
-            last = conn.execute(_LAST, {"tenant": tenant, "conversation": conversation}).scalar()
-        return int(last or 0) + 1
+        with self._raw_read("next_seq") as cursor:
+            return self._hot.last_seq(cursor, tenant, conversation) + 1
 
     def count(self, tenant: str, conversation: str, role: str) -> int:
         """How many turns of ``role`` the conversation has stored."""
@@ -198,31 +195,20 @@ class TurnStore(Repository):
         False if its (tenant, conversation, seq) is already taken: the caller must
         take a new number and seal again, since the number is bound into the envelope.
         """
+        sql = self._hot
+        at = sql.stamp(as_utc(self._now()))  # SQLite keeps the wall time: always UTC
+        row = (
+            turn.tenant, turn.conversation, turn.seq, turn.subject, turn.role,
+            turn.envelope, turn.purpose,
+        )  # fmt: skip
         try:
-            with self._sessions.begin() as s:
-                now = as_utc(self._now())  # SQLite keeps the wall time: always UTC
-                ensure_subject(s, turn.tenant, turn.subject, now)
-                s.execute(
-                    _INSERT,
-                    {
-                        "tenant": turn.tenant,
-                        "conversation": turn.conversation,
-                        "seq": turn.seq,
-                        "subject": turn.subject,
-                        "role": turn.role,
-                        "envelope": turn.envelope,
-                        "purpose": turn.purpose,
-                        "created_at": now,
-                    },
-                )
-                if hooks:
-                    connection = s.connection()
-                    for hook in hooks:
-                        hook(connection)
-        except DbIntegrityError:
+            with self._raw_write("add") as (conn, cursor):
+                sql.ensure_subjects(cursor, [(turn.tenant, turn.subject)], at)
+                sql.insert_turn(cursor, row, at)
+                for hook in hooks:
+                    hook(conn)
+        except self._dbapi.IntegrityError:
             return False
-        except SQLAlchemyError as exc:
-            raise StorageError(f"turns.add failed: {type(exc).__name__}") from None
         return True
 
     def of_conversation(self, tenant: str, conversation: str) -> list[StoredTurn]:

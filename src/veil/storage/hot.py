@@ -1,0 +1,105 @@
+"""The statements every message runs, on a raw DBAPI cursor.
+
+Each customer message reads its conversation's tokens, checks the erasure ledger,
+writes new tokens and two turns. Through SQLAlchemy each of those statements cost
+several times its own execution (cache-key generation, parameter processing, ORM bulk
+bookkeeping); here they are constant SQL in the driver's parameter style, as the
+audit trail's appends are (:class:`veil.storage.audit.AuditSql`). The tables are
+those of the migrations; the names are constants, never input.
+
+Values go in the form each backend stores: SQLite gets timestamps as the text
+SQLAlchemy's ``DateTime`` writes (UTC), so the ORM reads them back unchanged;
+PostgreSQL gets aware datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["HotSql", "TokenRow", "TurnRow"]
+
+TokenRow = tuple[str, str, str, str, str, bytes]
+"""``(tenant, conversation, subject, token, entity, envelope)``"""
+TurnRow = tuple[str, str, int, str, str, bytes, str]
+"""``(tenant, conversation, seq, subject, role, envelope, purpose)``"""
+
+# Written with "?" placeholders (no statement holds a literal "?"); PostgreSQL's
+# driver gets "%s".
+_SUBJECT = (
+    "INSERT INTO subjects (tenant, subject, created_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (tenant, subject) DO NOTHING"
+)
+_TOKENS = (
+    "INSERT INTO vault_entries (tenant, conversation, subject, token, entity, envelope, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_READ_TOKENS = (
+    "SELECT subject, token, entity, envelope FROM vault_entries "
+    "WHERE tenant = ? AND conversation = ? ORDER BY token"
+)
+_LAST_SEQ = "SELECT max(seq) FROM turns WHERE tenant = ? AND conversation = ?"
+_TURN = (
+    "INSERT INTO turns (tenant, conversation, seq, subject, role, envelope, purpose, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_ERASED = "SELECT 1 FROM ledger_erasures WHERE digest = ?"
+
+
+class HotSql:
+    """The hot statements of one dialect ("sqlite" or "postgresql")."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sqlite = dialect == "sqlite"
+
+        def style(sql: str) -> str:
+            return sql if self.sqlite else sql.replace("?", "%s")
+
+        self._subject = style(_SUBJECT)
+        self._tokens = style(_TOKENS)
+        self._read_tokens = style(_READ_TOKENS)
+        self._last_seq = style(_LAST_SEQ)
+        self._turn = style(_TURN)
+        self._erased = style(_ERASED)
+
+    def stamp(self, at: datetime) -> Any:
+        """``at`` as the backend stores it (an aware datetime is required)."""
+        if at.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        if self.sqlite:
+            utc = at.astimezone(UTC).replace(tzinfo=None)
+            return utc.isoformat(sep=" ", timespec="microseconds")
+        return at
+
+    def ensure_subjects(self, cursor: Any, pairs: Sequence[tuple[str, str]], at: Any) -> None:
+        """Insert each ``(tenant, subject)`` row unless it exists."""
+        for tenant, subject in pairs:
+            cursor.execute(self._subject, (tenant, subject, at))
+
+    def insert_tokens(self, cursor: Any, rows: Sequence[TokenRow], at: Any) -> None:
+        """Insert vault entries; a duplicate token raises the driver's IntegrityError."""
+        if len(rows) == 1:
+            cursor.execute(self._tokens, (*rows[0], at))
+        else:
+            cursor.executemany(self._tokens, [(*row, at) for row in rows])
+
+    def tokens(self, cursor: Any, tenant: str, conversation: str) -> list[tuple[Any, ...]]:
+        """``(subject, token, entity, envelope)`` of the conversation, by token."""
+        cursor.execute(self._read_tokens, (tenant, conversation))
+        return list(cursor.fetchall())
+
+    def last_seq(self, cursor: Any, tenant: str, conversation: str) -> int:
+        """The highest stored turn number of the conversation (0 if none)."""
+        cursor.execute(self._last_seq, (tenant, conversation))
+        row = cursor.fetchone()
+        return int(row[0] or 0) if row is not None else 0
+
+    def insert_turn(self, cursor: Any, row: TurnRow, at: Any) -> None:
+        """Insert one turn; a taken number raises the driver's IntegrityError."""
+        cursor.execute(self._turn, (*row, at))
+
+    def is_erased(self, cursor: Any, digest: bytes) -> bool:
+        """Whether the ledger holds a tombstone with ``digest``."""
+        cursor.execute(self._erased, (digest,))
+        return cursor.fetchone() is not None
