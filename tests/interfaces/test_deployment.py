@@ -35,6 +35,26 @@ def test_no_variables_is_the_embedded_default(tmp_path: Path) -> None:
         vault.ledger.engine.dispose()
 
 
+@pytest.mark.parametrize(("value", "durable"), [("", False), ("false", False), ("TRUE", True)])
+def test_a_durable_application_database_is_opt_in(
+    tmp_path: Path, value: str, durable: bool
+) -> None:
+    chosen = deployment({"VEIL_DATABASE_DURABLE": value}, tmp_path)
+    assert chosen.durable is durable
+    vault = open_vault(chosen)
+    try:
+        with vault.store.engine.connect() as conn:  # 2 == FULL, 1 == NORMAL
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == (2 if durable else 1)
+    finally:
+        vault.store.engine.dispose()
+        vault.ledger.engine.dispose()
+
+
+def test_a_malformed_durability_flag_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="VEIL_DATABASE_DURABLE must be true or false"):
+        deployment({"VEIL_DATABASE_DURABLE": "maybe"}, tmp_path)
+
+
 def test_kek_from_the_environment_is_used_and_never_shown(tmp_path: Path) -> None:
     chosen = deployment({"VEIL_KEK": KEK}, tmp_path)
     assert KEK not in repr(chosen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from sqlalchemy.engine import Engine
 
 from veil.errors import ConfigurationError
 from veil.storage import checkpoint, migrate, open_engine
+
+POSTGRES_URL = os.environ.get("VEIL_TEST_POSTGRES_URL")
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:
@@ -19,6 +22,23 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert conn.exec_driver_sql(f"PRAGMA {name}").scalar() == value, name
     checkpoint(engine)
     engine.dispose()
+
+
+def test_durability_follows_the_flag(backend: str, tmp_path: Path) -> None:
+    """Default: atomic commits that survive veil's crash (SQLite NORMAL, PostgreSQL
+    asynchronous commit); durable: every commit waits for the disk."""
+    for durable in (False, True):
+        if backend == "sqlite":
+            engine = open_engine(f"sqlite:///{tmp_path / f'd{durable}.db'}", durable=durable)
+            query, expected = "PRAGMA synchronous", (2 if durable else 1)
+        else:
+            if not POSTGRES_URL:
+                pytest.skip("VEIL_TEST_POSTGRES_URL is not set")
+            engine = open_engine(POSTGRES_URL, durable=durable)
+            query, expected = "SHOW synchronous_commit", ("on" if durable else "off")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(query).scalar() == expected
+        engine.dispose()
 
 
 def test_migrations_are_idempotent_and_separate(main_engine: Engine) -> None:

@@ -97,3 +97,8 @@ def test_stamps_sort_with_sqlalchemys_own(store: Store) -> None:
             text("SELECT count(*) FROM vault_entries WHERE created_at < :at"), {"at": later}
         ).scalar_one()
     assert found == 1
+
+
+def test_large_batches_span_several_statements(store: Store) -> None:
+    store.put_tokens([_entry(f"[PERSON_{i:03d}]") for i in range(150)])
+    assert len(store.get_tokens("t1", "c1")) == 150

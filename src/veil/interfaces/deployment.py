@@ -7,6 +7,10 @@ VEIL_DATABASE_URL      application database (``postgresql+psycopg://…``); defa
                        SQLite file ``veil.db`` in the data directory
 VEIL_LEDGER_URL        erasure ledger; default: ``veil-ledger.db`` in the data
                        directory. Keep it OUT of the application database's backups.
+VEIL_DATABASE_DURABLE  ``true``: the application database waits for the disk on every
+                       commit (default: commits survive a crash of veil, but an OS
+                       crash may drop the last fraction of a second of them; the
+                       erasure ledger is always durable)
 VEIL_KEK               base64 key-encryption keys, newest first, comma separated
 VEIL_PKCS11_LIB        a PKCS#11 module (e.g. SoftHSM2's); with VEIL_PKCS11_TOKEN,
                        VEIL_PKCS11_PIN and VEIL_PKCS11_KEY it takes the KEKs from an HSM
@@ -41,6 +45,7 @@ class Deployment:
     ledger_url: str | None = field(default=None, repr=False)
     kek: str | None = field(default=None, repr=False)
     pkcs11: tuple[str, str, str, str] | None = field(default=None, repr=False)
+    durable: bool = False
 
     @property
     def backend(self) -> str:
@@ -61,15 +66,28 @@ def deployment(environ: Mapping[str, str], data_dir: Path = Path(".veil")) -> De
         ledger_url=environ.get("VEIL_LEDGER_URL") or None,
         kek=environ.get("VEIL_KEK") or None,
         pkcs11=(hsm[0], hsm[1], hsm[2], hsm[3]) if all(hsm) else None,
+        durable=_flag(environ, "VEIL_DATABASE_DURABLE"),
     )
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    value = (environ.get(name) or "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigurationError(f"{name} must be true or false")
 
 
 def open_vault(chosen: Deployment) -> Vault:
     """Open (and migrate) the databases and the key provider that ``chosen`` names."""
-    if chosen.database_url is None and chosen.ledger_url is None and _local_keys(chosen):
+    embedded = chosen.database_url is None and chosen.ledger_url is None
+    if embedded and _local_keys(chosen) and not chosen.durable:
         return Vault.embedded(chosen.data_dir)
     chosen.data_dir.mkdir(parents=True, exist_ok=True)
-    main = open_engine(chosen.database_url or _sqlite(chosen.data_dir / "veil.db"))
+    main = open_engine(
+        chosen.database_url or _sqlite(chosen.data_dir / "veil.db"), durable=chosen.durable
+    )
     ledger = open_engine(
         chosen.ledger_url or _sqlite(chosen.data_dir / "veil-ledger.db"), durable=True
     )

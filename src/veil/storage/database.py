@@ -56,9 +56,13 @@ def is_sqlite(engine: Engine) -> bool:
 def open_engine(url: str, *, schema: str | None = None, durable: bool = False) -> Engine:
     """Create an engine for ``url``.
 
-    ``durable=True`` makes SQLite fsync every commit (``synchronous=FULL``); the erasure
-    ledger uses it because losing its last write could lose a tombstone. ``schema``
-    applies to PostgreSQL only and is created if missing.
+    Durability: by default a commit is atomic and survives the process, but an OS
+    crash or power loss may drop the last fraction of a second of commits (never
+    corrupting the database): SQLite runs WAL with ``synchronous=NORMAL``, PostgreSQL
+    sessions ``synchronous_commit=off``. ``durable=True`` waits for the disk on every
+    commit (SQLite ``synchronous=FULL``, PostgreSQL's server setting); the erasure
+    ledger always uses it, since losing its last write could lose a tombstone.
+    ``schema`` applies to PostgreSQL only and is created if missing.
     """
     try:
         parsed = sa.make_url(url)
@@ -66,10 +70,14 @@ def open_engine(url: str, *, schema: str | None = None, durable: bool = False) -
         raise ConfigurationError("malformed database URL") from None
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {}
-    if backend == "postgresql" and schema is not None:
-        if not _SCHEMA.fullmatch(schema):
-            raise ConfigurationError("schema names are lower-case identifiers")
-        kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
+    if backend == "postgresql":
+        options = [] if durable else ["-csynchronous_commit=off"]
+        if schema is not None:
+            if not _SCHEMA.fullmatch(schema):
+                raise ConfigurationError("schema names are lower-case identifiers")
+            options.append(f"-csearch_path={schema}")
+        if options:
+            kwargs["connect_args"] = {"options": " ".join(options)}
     elif schema is not None:
         raise ConfigurationError("a schema is only supported on PostgreSQL")
     if backend not in ("sqlite", "postgresql"):

@@ -33,8 +33,10 @@ _SUBJECT = (
 )
 _TOKENS = (
     "INSERT INTO vault_entries (tenant, conversation, subject, token, entity, envelope, "
-    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "created_at) VALUES "
 )
+_ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?)"
+_TOKENS_PER_STATEMENT = 64  # 448 parameters: under every SQLite build's limit
 _READ_TOKENS = (
     "SELECT subject, token, entity, envelope FROM vault_entries "
     "WHERE tenant = ? AND conversation = ? ORDER BY token"
@@ -57,7 +59,9 @@ class HotSql:
             return sql if self.sqlite else sql.replace("?", "%s")
 
         self._subject = style(_SUBJECT)
-        self._tokens = style(_TOKENS)
+        self._tokens = [
+            style(_TOKENS + ", ".join([_ROW_VALUES] * n)) for n in range(_TOKENS_PER_STATEMENT + 1)
+        ]
         self._read_tokens = style(_READ_TOKENS)
         self._last_seq = style(_LAST_SEQ)
         self._turn = style(_TURN)
@@ -78,11 +82,11 @@ class HotSql:
             cursor.execute(self._subject, (tenant, subject, at))
 
     def insert_tokens(self, cursor: Any, rows: Sequence[TokenRow], at: Any) -> None:
-        """Insert vault entries; a duplicate token raises the driver's IntegrityError."""
-        if len(rows) == 1:
-            cursor.execute(self._tokens, (*rows[0], at))
-        else:
-            cursor.executemany(self._tokens, [(*row, at) for row in rows])
+        """Insert vault entries, up to 64 per multi-row statement (one round trip to
+        PostgreSQL); a duplicate token raises the driver's IntegrityError."""
+        for start in range(0, len(rows), _TOKENS_PER_STATEMENT):
+            chunk = rows[start : start + _TOKENS_PER_STATEMENT]
+            cursor.execute(self._tokens[len(chunk)], [v for row in chunk for v in (*row, at)])
 
     def tokens(self, cursor: Any, tenant: str, conversation: str) -> list[tuple[Any, ...]]:
         """``(subject, token, entity, envelope)`` of the conversation, by token."""
