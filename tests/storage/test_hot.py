@@ -102,3 +102,15 @@ def test_stamps_sort_with_sqlalchemys_own(store: Store) -> None:
 def test_large_batches_span_several_statements(store: Store) -> None:
     store.put_tokens([_entry(f"[PERSON_{i:03d}]") for i in range(150)])
     assert len(store.get_tokens("t1", "c1")) == 150
+
+
+def test_stored_instants_come_back_aware_utc() -> None:
+    sql = HotSql("sqlite")
+    assert sql.instant("2026-03-01 10:30:05.000007") == datetime(
+        2026, 3, 1, 10, 30, 5, 7, tzinfo=UTC
+    )
+    plus_two = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert sql.instant(plus_two) == plus_two
+    assert sql.instant(plus_two).tzinfo is UTC
+    with pytest.raises(TypeError):
+        sql.instant(17)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -24,9 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    bindparam,
     insert,
-    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,21 +117,6 @@ class RestrictionRecord:
 
 _C = ConsentEventRow.__table__.c
 _R = RestrictionEventRow.__table__.c
-_CONSENTS = (
-    select(_C.seq, _C.purpose, _C.granted, _C.notice_version, _C.source, _C.at)
-    .where(_C.tenant == bindparam("tenant"), _C.subject == bindparam("subject"))
-    .order_by(_C.seq)
-)
-_RESTRICTIONS = (
-    select(_R.seq, _R.restricted, _R.source, _R.at)
-    .where(_R.tenant == bindparam("tenant"), _R.subject == bindparam("subject"))
-    .order_by(_R.seq)
-)
-
-
-def _aware(at: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive; veil stores UTC throughout.
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 class ConsentStore(Repository):
@@ -199,14 +182,18 @@ class ConsentStore(Repository):
         self, tenant: str, subject: str
     ) -> tuple[list[ConsentRecord], list[RestrictionRecord]]:
         """Every consent and restriction event of ``subject``, oldest first."""
-        params = {"tenant": tenant, "subject": subject}
-        with self._read("history") as conn:
-            consents = [
-                ConsentRecord(seq, tenant, subject, purpose, granted, notice, source, _aware(at))
-                for seq, purpose, granted, notice, source, at in conn.execute(_CONSENTS, params)
-            ]
-            restrictions = [
-                RestrictionRecord(seq, tenant, subject, restricted, source, _aware(at))
-                for seq, restricted, source, at in conn.execute(_RESTRICTIONS, params)
-            ]
+        sql = self._hot  # the gate reads this on every message: see veil.storage.hot
+        with self._raw_read("history") as cursor:
+            consent_rows = sql.consents(cursor, tenant, subject)
+            restriction_rows = sql.restrictions(cursor, tenant, subject)
+        consents = [
+            ConsentRecord(
+                seq, tenant, subject, purpose, bool(granted), notice, source, sql.instant(at)
+            )
+            for seq, purpose, granted, notice, source, at in consent_rows
+        ]
+        restrictions = [
+            RestrictionRecord(seq, tenant, subject, bool(restricted), source, sql.instant(at))
+            for seq, restricted, source, at in restriction_rows
+        ]
         return consents, restrictions

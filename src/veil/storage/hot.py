@@ -47,6 +47,14 @@ _TURN = (
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _ERASED = "SELECT 1 FROM ledger_erasures WHERE digest = ?"
+_CONSENTS = (
+    "SELECT seq, purpose, granted, notice_version, source, at FROM consent_events "
+    "WHERE tenant = ? AND subject = ? ORDER BY seq"
+)
+_RESTRICTIONS = (
+    "SELECT seq, restricted, source, at FROM restriction_events "
+    "WHERE tenant = ? AND subject = ? ORDER BY seq"
+)
 
 
 class HotSql:
@@ -66,6 +74,8 @@ class HotSql:
         self._last_seq = style(_LAST_SEQ)
         self._turn = style(_TURN)
         self._erased = style(_ERASED)
+        self._consents = style(_CONSENTS)
+        self._restrictions = style(_RESTRICTIONS)
 
     def stamp(self, at: datetime) -> Any:
         """``at`` as the backend stores it (an aware datetime is required)."""
@@ -75,6 +85,14 @@ class HotSql:
             utc = at.astimezone(UTC).replace(tzinfo=None)
             return utc.isoformat(sep=" ", timespec="microseconds")
         return at
+
+    def instant(self, stored: Any) -> datetime:
+        """A stored timestamp back as an aware UTC datetime."""
+        if isinstance(stored, str):  # SQLite: the text :meth:`stamp` (or SQLAlchemy) wrote
+            stored = datetime.fromisoformat(stored)
+        if not isinstance(stored, datetime):
+            raise TypeError("not a timestamp")
+        return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
 
     def ensure_subjects(self, cursor: Any, pairs: Sequence[tuple[str, str]], at: Any) -> None:
         """Insert each ``(tenant, subject)`` row unless it exists."""
@@ -107,3 +125,14 @@ class HotSql:
         """Whether the ledger holds a tombstone with ``digest``."""
         cursor.execute(self._erased, (digest,))
         return cursor.fetchone() is not None
+
+    def consents(self, cursor: Any, tenant: str, subject: str) -> list[tuple[Any, ...]]:
+        """``(seq, purpose, granted, notice_version, source, at)`` rows, in order
+        (``granted`` and ``at`` as the driver returns them)."""
+        cursor.execute(self._consents, (tenant, subject))
+        return list(cursor.fetchall())
+
+    def restrictions(self, cursor: Any, tenant: str, subject: str) -> list[tuple[Any, ...]]:
+        """``(seq, restricted, source, at)`` rows, in order."""
+        cursor.execute(self._restrictions, (tenant, subject))
+        return list(cursor.fetchall())
