@@ -8,7 +8,10 @@
    conversations so token maps grow as in real chats. Measured twice: with the real
    analyzer, and with detection replaced by its precomputed result, to show what the
    transform + vault + storage part costs on its own.
-2. Token writes/s: ``put_token`` (one commit per token) against ``put_tokens`` (one
+2. A chat client that resends the history: request k protects all k user messages
+   so far (as the gateway does), 10 turns per conversation; the cost of the 10th
+   request with the analyzer's result cache on and off.
+3. Token writes/s: ``put_token`` (one commit per token) against ``put_tokens`` (one
    commit per batch), store only and seal + store, on SQLite and PostgreSQL.
 
 Numbers are for the machine it runs on; compare runs on the same machine only.
@@ -94,6 +97,24 @@ def roundtrip(root: Path, analyzer: Analyzer, texts: list[str], label: str) -> N
     print(f"  first protect of a new subject   {percentiles(first)}")
 
 
+def history(root: Path, texts: list[str], turns: int = 10) -> None:
+    for entries in (0, 4096):
+        analyzer = Analyzer.from_settings(cache_entries=entries)
+        analyzer.warm_up()
+        last = []
+        with Veil.embedded(root / uuid.uuid4().hex, analyzer=analyzer) as veil:
+            for c in range(len(texts) // turns):
+                sent = texts[c * turns : (c + 1) * turns]
+                for k in range(1, turns + 1):
+                    start = time.perf_counter()
+                    for text in sent[:k]:
+                        veil.protect(text, conversation=f"h-{c}", subject=f"subject-{c}")
+                    if k == turns:
+                        last.append(time.perf_counter() - start)
+        state = "on" if entries else "off"
+        print(f"history resend, request {turns}, cache {state:<3}   {percentiles(last)}")
+
+
 def rate(label: str, write: Callable[[], int], seconds: float) -> None:
     write()  # warm connection pool and key caches
     count, start = 0, time.perf_counter()
@@ -175,7 +196,7 @@ def main() -> None:
     args = parser.parse_args()
     texts = [message(i) for i in range(args.messages)]
     assert all(len(t) == 500 for t in texts)
-    analyzer = Analyzer.from_settings()
+    analyzer = Analyzer.from_settings(cache_entries=0)  # detection measured afresh
     analyzer.warm_up()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -187,6 +208,7 @@ def main() -> None:
         print(f"detection alone, {'':<23} {percentiles(detect)}")
         roundtrip(root, analyzer, texts, "full (SQLite)")
         roundtrip(root, Precomputed(analyzer, texts), texts, "detection excluded (SQLite)")
+        history(root, texts)
         writes("SQLite WAL", Vault.embedded(root / "writes"), args.seconds)
         if args.postgres_url:
             with postgres_vault(args.postgres_url, root) as vault:

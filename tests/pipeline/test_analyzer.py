@@ -3,7 +3,7 @@
 import pytest
 
 from veil.config import CustomPattern, DenyList, DetectionSettings
-from veil.core import CustomEntity, EntityType
+from veil.core import CustomEntity, EntityType, Finding, Span
 from veil.errors import DetectionError, InputTooLargeError
 from veil.pipeline import Analyzer
 from veil.testing import canary_card, canary_email, canary_iban
@@ -120,3 +120,78 @@ def test_one_megabyte_message(analyzer: Analyzer) -> None:
     found = analyzer.analyze(text)
     emails = [f for f in found if f.label == "EMAIL"]
     assert len(emails) == text.count(email)
+
+
+class _Counting:
+    """A detector that counts its calls and finds the word 'Zed'."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def find(self, text: str) -> list[Finding]:
+        self.calls += 1
+        at = text.find("Zed")
+        if at < 0:
+            return []
+        return [Finding(EntityType.PERSON, Span(at, at + 3), 0.9, "counting", "test")]
+
+
+def _counting(**kwargs: int) -> tuple[Analyzer, _Counting]:
+    from veil.detect.engine import DetectionEngine
+
+    detector = _Counting()
+    return Analyzer(DetectionEngine([detector]), **kwargs), detector  # type: ignore[list-item]
+
+
+def test_a_repeated_text_is_detected_once_with_the_same_result() -> None:
+    analyzer, detector = _counting()
+    first = analyzer.analyze("Hi, I am Zed.")
+    again = analyzer.analyze("Hi, I am Zed.")
+    assert again == first
+    assert first[0].span == Span(9, 12)
+    assert detector.calls == 1
+    again.clear()  # a caller changing its list does not change the cache
+    assert analyzer.analyze("Hi, I am Zed.") == first
+    analyzer.analyze("Hi, I am Zed!")
+    assert detector.calls == 2
+
+
+def test_the_cache_is_bounded_holds_no_text_and_can_be_off() -> None:
+    analyzer, detector = _counting(cache_entries=2)
+    for text in ("one Zed", "two Zed", "three Zed", "one Zed"):
+        analyzer.analyze(text)
+    assert detector.calls == 4  # "one" was evicted by "three"
+    cached = analyzer._cache
+    assert len(cached) == 2
+    assert all(isinstance(k, bytes) and len(k) == 16 for k in cached)
+    assert not any(b"Zed" in k or b"one" in k for k in cached)
+    off, counted = _counting(cache_entries=0)
+    off.analyze("one Zed")
+    off.analyze("one Zed")
+    assert counted.calls == 2
+    long, seen = _counting(cache_chars=5)
+    long.analyze("a long Zed")
+    long.analyze("a long Zed")
+    assert seen.calls == 2  # past cache_chars: never cached
+
+
+def test_a_failing_detection_is_not_cached() -> None:
+    analyzer, detector = _counting()
+
+    def boom(text: str) -> list[Finding]:
+        detector.calls += 1
+        raise RuntimeError
+
+    original = detector.find
+    detector.find = boom  # type: ignore[method-assign]
+    with pytest.raises(DetectionError):
+        analyzer.analyze("Zed")
+    detector.find = original  # type: ignore[method-assign]
+    assert analyzer.analyze("Zed")[0].label == "PERSON"
+
+
+def test_lone_surrogates_can_be_cached() -> None:
+    analyzer, _ = _counting()
+    assert analyzer.analyze("Zed \ud800") == analyzer.analyze("Zed \ud800")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 
 from veil.config import DetectionSettings
@@ -73,6 +77,14 @@ class Analyzer:
 
     Construct it once (``Analyzer.from_settings``) and reuse it: detectors load their
     data lazily on first use, so the first call is the slow one.
+
+    Results are remembered for the last ``cache_entries`` texts of up to
+    ``cache_chars`` characters: chat clients resend the whole history with every
+    request, and detection is deterministic, so an earlier message costs a lookup
+    instead of a second detection. The cache holds no text: entries are keyed by a
+    BLAKE2b MAC of the text under a random per-process key (so a memory dump cannot
+    be used to confirm guessed texts) and hold only spans, types and scores.
+    ``cache_entries=0`` turns it off. Thread-safe.
     """
 
     def __init__(
@@ -81,13 +93,25 @@ class Analyzer:
         *,
         entities: frozenset[str] = frozenset(),
         max_chars: int = 2_000_000,
+        cache_entries: int = 4096,
+        cache_chars: int = 16_384,
     ) -> None:
+        if cache_entries < 0 or cache_chars < 0:
+            raise ValueError("cache sizes must not be negative")
         self._engine = engine
         self._entities = entities
         self._max_chars = max_chars
+        self._cache_entries, self._cache_chars = cache_entries, cache_chars
+        self._cache: OrderedDict[bytes, tuple[Finding, ...]] = OrderedDict()
+        self._cache_key = secrets.token_bytes(32)
+        self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: DetectionSettings | None = None) -> Analyzer:
+    def from_settings(
+        cls, settings: DetectionSettings | None = None, *, cache_entries: int = 4096
+    ) -> Analyzer:
+        """The built-in and configured detectors; ``cache_entries=0`` measures or
+        runs every call afresh (see the class docstring)."""
         settings = settings or DetectionSettings()
         engine = DetectionEngine(
             default_detectors(settings), threshold=settings.threshold, allow=settings.allow
@@ -96,6 +120,7 @@ class Analyzer:
             engine,
             entities=frozenset(e.value for e in settings.entities),
             max_chars=settings.max_chars,
+            cache_entries=cache_entries,
         )
 
     @property
@@ -110,6 +135,24 @@ class Analyzer:
         """
         if len(text) > self._max_chars:
             raise InputTooLargeError(len(text), self._max_chars)
+        if not self._cache_entries or len(text) > self._cache_chars:
+            return self._analyze(text)
+        key = hashlib.blake2b(
+            text.encode("utf-8", "surrogatepass"), key=self._cache_key, digest_size=16
+        ).digest()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return list(hit)
+        findings = self._analyze(text)
+        with self._lock:
+            self._cache[key] = tuple(findings)
+            while len(self._cache) > self._cache_entries:
+                self._cache.popitem(last=False)
+        return findings
+
+    def _analyze(self, text: str) -> list[Finding]:
         normalized = normalize(text)
         findings = self._engine.find(normalized.text)
         if self._entities:
