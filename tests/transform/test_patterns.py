@@ -127,3 +127,54 @@ def test_consecutive_maps_share_their_compiled_parts() -> None:
     before = _part.cache_info().misses
     matcher_for(names[:34])  # the next turn adds one pseudonym
     assert _part.cache_info().misses == before + 1  # only the last part is compiled
+
+
+_LEADS = ("[PERSON_1]", "<<CARD_2>>", "{{{ID_3}}}", "Ann", "Ann Lee", "ID_3", "(Lee)", "José")
+_LEAD_PIECES = st.sampled_from(
+    [
+        *_LEADS,
+        "{{",
+        "<",
+        "[",
+        "person_1]",
+        "card_2>",
+        "ID_30",
+        "ann lee",
+        " ",
+        "x",
+        "_",
+        "é",
+        "JOSÉ",
+        "jose",
+        "\u212aelvin",
+        "Kelvin",
+        "\u0130D_3",
+    ]  # fmt: skip
+)
+
+
+@given(st.lists(_LEAD_PIECES, max_size=25), st.integers(0, 40), st.randoms(use_true_random=False))
+@settings(max_examples=300, deadline=None)
+def test_anchored_search_finds_what_a_scan_finds(
+    pieces: list[str], pos: int, rnd: random.Random
+) -> None:
+    """Leads of several lengths, cores inside cores, one part: the candidate starts
+    (first words, shifted back by each lead's length) lose no match a scan finds."""
+    names = list(_LEADS)
+    rnd.shuffle(names)
+    text = "".join(pieces)
+    pos = min(pos, len(text))
+    matcher = Matcher(names)
+    assert len(matcher._parts) == 1
+    part = _Part(tuple(names))
+    scanned = [
+        (m.start(), m.end(), int(str(m.lastgroup)[1:])) for m in part.full.finditer(text, pos)
+    ]
+    assert list(matcher.finditer(text, pos)) == scanned
+
+
+def test_case_folds_beyond_ascii_still_match() -> None:
+    """U+212A KELVIN SIGN matches "k" under the regex's case folding: a text holding
+    one takes the regex path, not the ASCII lower() shortcut."""
+    matcher = Matcher(["Kelvin", "[ID_3]"])
+    assert [m[:2] for m in matcher.finditer("hi \u212aelvin and kelvin")] == [(3, 9), (14, 20)]
