@@ -149,7 +149,7 @@ _LEAD_PIECES = st.sampled_from(
         "\u212aelvin",
         "Kelvin",
         "\u0130D_3",
-    ]  # fmt: skip
+    ]
 )
 
 
