@@ -407,3 +407,31 @@ def test_plain_words_open_no_anchor() -> None:
     toks = tokenize("see hegyalja út 98")
     g = CrossGrammar("see hegyalja út 98", toks, lex)
     assert not _plain(g, 1, _openers(lex), _suffix_positions(toks, lex))
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("I live on Elm Street.", "Elm Street"),
+        ("the early shows on Marina Fort Street were important", "Marina Fort Street"),
+        ("go down Park Avenue and turn left", "Park Avenue"),
+        ("the shop is in Oxford Road, next to the bank", "Oxford Road"),
+    ],
+)
+def test_a_street_named_in_full_after_a_preposition(text: str, address: str) -> None:
+    assert spans(text) == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I read it in the Wall Street Journal",  # the street starts a longer name
+        "we met at Baker Street Station",
+        "the Elm Street nightmare",  # no preposition
+        "meet me on Main St",  # abbreviated: too plain without a number
+        "she spoke to Dr Park",
+        "on Hill View",  # weak street word only
+    ],
+)
+def test_a_street_name_without_number_needs_the_full_shape(text: str) -> None:
+    assert spans(text) == []

@@ -71,11 +71,9 @@ def test_birth_context(text: str, expected: str, score: float) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "founded in 1977",
         "at 10:30",
         "at 10:30:00 pm",
         "yesterday",
-        "next Monday",
         "version 1.2.3",
         "v2.1.2020",
         "2.1.10",
@@ -91,7 +89,8 @@ def test_birth_context(text: str, expected: str, score: float) -> None:
         "13/13/2020",
         "order 12345678",
         "call 555-123-4567",
-        "in March 2020",
+        "March 2020",
+        "out of 2000 people",
     ],
 )
 def test_negatives(text: str) -> None:

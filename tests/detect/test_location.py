@@ -160,3 +160,50 @@ def test_places_in_other_languages_still_found(
     det: LocationDetector, text: str, expected: list[str]
 ) -> None:
     assert places(det, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Looking to support them in Bjert 6091 in its mission", ["Bjert 6091"]),
+        ("I moved to Berlin 10115.", ["Berlin 10115"]),
+        ("send it to Stockholm 114 55, Sweden", ["Stockholm 114 55", "Sweden"]),
+        ("we are based in Lisboa 1100-148", ["Lisboa 1100-148"]),
+    ],
+)
+def test_a_postcode_right_after_a_place_joins_it(
+    det: LocationDetector, text: str, expected: list[str]
+) -> None:
+    assert places(det, text) == expected
+    assert any(f.reason.endswith("+ postcode") for f in det.find(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we met in Paris 2024", ["Paris"]),  # a year, not a postcode
+        ("I drove from Moscow 1500 km", ["Moscow"]),  # a distance
+        ("I moved to Berlin 20000 people came", ["Berlin"]),
+        ("I moved to Berlin 123456 times", ["Berlin"]),
+        ("I moved to Berlin 10115abc", ["Berlin"]),
+        ("I moved to Berlin 1011.5", ["Berlin"]),
+    ],
+)
+def test_numbers_after_a_place_that_are_no_postcode(
+    det: LocationDetector, text: str, expected: list[str]
+) -> None:
+    assert places(det, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I read it in the Wall Street Journal", []),  # a street word after a name
+        ("we walked down Oxford Road today", []),
+        ("I moved to Street last year", ["Street"]),  # the town of Street, Somerset
+    ],
+)
+def test_a_street_word_after_a_name_is_no_town(
+    det: LocationDetector, text: str, expected: list[str]
+) -> None:
+    assert places(det, text) == expected

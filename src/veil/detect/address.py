@@ -36,6 +36,8 @@ __all__ = ["AddressDetector"]
 _REGION_POSTCODES = frozenset(["digits5", "US-zip4", "CA", "CA-compact", "digits4"])
 _MIN_SCORE = 0.4
 _INERT = frozenset([NL, PUNCT])
+# Words before a street named without a number ("on Elm Street", "along Park Avenue").
+_STREET_PREPOSITIONS = frozenset(["on", "in", "at", "along", "off", "onto", "down", "near"])
 # A street word after the name is looked for this many tokens ahead (see
 # Grammar._name_suffix_num and Grammar.bare_street).
 _SUFFIX_REACH = 4
@@ -140,6 +142,8 @@ class AddressDetector:
             crossing = g.crossing(bare.last)
             if crossing is not None:
                 cands.append(Part(i, crossing.last, "street", 0.6, "intersection of streets"))
+            elif (named := _named_street_after_preposition(g, i, bare)) is not None:
+                cands.append(Part(i, named, "street", 0.55, "street name after preposition"))
         for p in list(cands):
             if p is not None and p.kind in ("unit", "pobox") and p.score < 0.85:
                 # "Unit 5/22 George St", "Apt 4, 12 Main St": the unit leads a street.
@@ -227,6 +231,28 @@ class AddressDetector:
         pieces = ", ".join(sorted(extra))
         reason = head.detail + (f" + {pieces}" if pieces else "")
         return round(score, 3), reason
+
+
+def _named_street_after_preposition(g: CrossGrammar, i: int, bare: Part) -> int | None:
+    """The end of a street named in full right after a place preposition ("lives on
+    Elm Street", "shows on Marina Fort Street were"), or ``None``.
+
+    The street word must be strong and unabbreviated ("Dr" is also a doctor), and the
+    street must not start a longer name ("the Wall Street Journal", "Baker Street
+    Station"). A weak street word may be part of the name ("Marina Fort Street")."""
+    if i == 0 or g.toks[i - 1].low not in _STREET_PREPOSITIONS:
+        return None
+    end = bare.last
+    nxt = g.tok(end)
+    if nxt is not None and nxt.kind == WORD and g.lex.suffixes.get(nxt.low) == "strong":
+        end += 1  # "Marina Fort" + "Street": the weak word was part of the name
+    last = g.toks[end - 1]
+    if g.lex.suffixes.get(last.low) != "strong" or len(last.low) < 4:
+        return None
+    nxt = g.tok(end)
+    if nxt is not None and nxt.kind == WORD and (nxt.is_cap or nxt.is_upper_code):
+        return None
+    return end
 
 
 def _suffix_positions(toks: list[Token], lex: AddressLexicon) -> list[int]:

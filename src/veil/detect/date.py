@@ -5,12 +5,15 @@ with month names in English, German, French, Spanish, Italian, Dutch and Portugu
 ("March 5, 1984", "5th of March 1984", "Mar 5th", "05-Mar-1984", "5. März 1984",
 "5 de marzo de 1984") are validated (day fits the month, month 1–12). A date near a
 birth word ("born", "DOB", "date of birth", "birthday", "geboren", "né") scores 0.9;
-other full dates 0.6–0.75. Month-and-year alone is weak, and a bare year is reported
-only after a birth word ("born in 1977"). A day and month without a year counts
-with a weekday or a cue before it ("Saturday 6/28", "on 11/14", "am 21.1.", "el martes
-22", see :mod:`veil.detect._date_short`). Times alone, relative phrases ("next
-Monday"), a weekday alone, versions, IP addresses, decimals and codes such as ICD-10
-are not dates.
+other full dates 0.6–0.75. Month-and-year alone is weak unless a temporal word comes
+before it ("in March 2020"). A bare year or a weekday counts where the words around
+make it a time ("founded in 1977", "a 2017 film", "on Tuesday morning", see
+:mod:`veil.detect._date_context`, which says why: alone they identify nobody, with the
+rest of a message they narrow down who is meant), and a year after a birth word is
+strong ("born in 1977"). A day and month without a year counts with a weekday or a
+cue before it ("Saturday 6/28", "on 11/14", "am 21.1.", "el martes 22", see
+:mod:`veil.detect._date_short`). Times alone, versions, prices, counts, house
+numbers, IP addresses, decimals and codes such as ICD-10 are not dates.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from veil.core import EntityType, Finding, Span
+from veil.detect._date_context import context_year, weekdays
 from veil.detect._date_short import short_dates
 from veil.detect._patterns import non_overlapping, word_set
 from veil.detect.context import near, words_before
@@ -62,6 +66,8 @@ _BIRTH_WORDS = word_set(
 _DOTTED_DOB = re.compile(r"d\.\s?o\.\s?b\b", re.IGNORECASE)
 _ANY_DIGIT = re.compile(r"\d")  # the same digits the date patterns match
 _VERSION_WORDS = word_set("version ver v release build firmware update patch rev")
+# Words that make "March 2020" a time of its own ("in March 2020", "since May 2019").
+_MONTH_YEAR_CUES = word_set("in since during until till before after from through by of")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,25 +178,40 @@ class DateDetector:
         return "date"
 
     def find(self, text: str) -> Iterator[Finding]:
+        found = [_Candidate(s, e, 0.55, 0.55, why) for s, e, why in weekdays(text)]
         if _ANY_DIGIT.search(text) is None:
-            return  # every date form has a day or a year written in digits
+            # Every other date form has a day or a year written in digits.
+            yield from self._resolve(text, found)
+            return
         month_first, day_first, month_year, iso, numeric, bare_year = _patterns()
-        found: list[_Candidate] = []
         words = frozenset(_LETTERS.findall(text.lower()))
         if _month_near_number(text, words):
             for pattern in (month_first, day_first):
                 found.extend(c for m in pattern.finditer(text) if (c := self._named(m)))
             for m in month_year.finditer(text):
                 if self._month_ok(m, has_year=True, ordinal=False):
-                    found.append(_Candidate(m.start(), m.end(), 0.45, 0.85, "month and year"))
+                    cue = words_before(text, m.start(), count=1)
+                    if cue and cue[0] in _MONTH_YEAR_CUES:
+                        score, why = 0.55, f"month and year after '{cue[0]}'"
+                    else:
+                        score, why = 0.45, "month and year"
+                    found.append(_Candidate(m.start(), m.end(), score, 0.85, why))
         for m in iso.finditer(text):
             if _valid(int(m["day"]), int(m["mon"]), int(m["year"])):
                 found.append(_Candidate(m.start(), m.end(), 0.7, 0.9, "year-first date"))
         found.extend(c for m in numeric.finditer(text) if (c := self._numeric(text, m)))
         found.extend(_Candidate(s, e, 0.6, 0.85, why) for s, e, why in short_dates(text, words))
+        previous_end = -1
         for m in bare_year.finditer(text):
-            if self._birth_context(text, m.start(), m.end()):
+            year_cue = context_year(text, m.start(), m.end(), previous_end)
+            if year_cue is not None:
+                previous_end = m.end()
+                found.append(_Candidate(m.start(), m.end(), 0.55, 0.7, year_cue))
+            elif self._birth_context(text, m.start(), m.end()):
                 found.append(_Candidate(m.start(), m.end(), 0.0, 0.7, "year"))
+        yield from self._resolve(text, found)
+
+    def _resolve(self, text: str, found: list[_Candidate]) -> Iterator[Finding]:
         for c in non_overlapping(found, rank=lambda c: c.end - c.start + c.birth_score):
             if self._birth_context(text, c.start, c.end):
                 score, reason = c.birth_score, f"{c.reason} + context 'birth'"

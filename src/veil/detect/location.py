@@ -9,7 +9,9 @@ or verb of place before it ("in", "from", "moved to", "live in") or a following
 preceded by a person cue ("my name is", "Dr.") lowers it. Lower-case places are
 taken only right after a place cue and when they are not ordinary words. A place
 starts and ends at word boundaries: letters glued to digits or underscores
-("25HT63995", "NL14", "paris_88") are part of a code, never a place.
+("25HT63995", "NL14", "paris_88") are part of a code, never a place. A postcode
+written right after a place joins its span ("Bjert 6091", see
+:mod:`veil.detect._place_postcode`).
 
 Street addresses are a separate detector; it may reuse :func:`veil.detect.lexicon.places`.
 """
@@ -17,10 +19,12 @@ Street addresses are a separate detector; it may reuse :func:`veil.detect.lexico
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 
 from veil.core import EntityType, Finding, Span
 from veil.detect import lexicon
+from veil.detect._address_data import lexicon as address_lexicon
 from veil.detect._name_rules import (
     EPONYMS,
     FUNCTION_WORDS,
@@ -31,6 +35,7 @@ from veil.detect._name_rules import (
 )
 from veil.detect._name_tokens import Token, is_sentence_start, shared_tokens
 from veil.detect._place_cues import foreign, qualifier_end, unknown_place
+from veil.detect._place_postcode import postcode_end
 from veil.detect.name_model import merge_model_findings
 
 __all__ = ["LocationDetector"]
@@ -90,7 +95,15 @@ class LocationDetector:
         if self._use_model:
             out = merge_model_findings(text, "LOC", out, EntityType.LOCATION, self.name)
             out = [f for f in out if _whole_words(text, f.start, f.end)]
-        return out
+        return [_with_postcode(text, f) for f in out]
+
+
+def _with_postcode(text: str, found: Finding) -> Finding:
+    """The town and the postcode written right after it ("Bjert 6091"), as one place."""
+    end = postcode_end(text, found.end)
+    if end is None:
+        return found
+    return replace(found, span=Span(found.start, end), reason=found.reason + " + postcode")
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
@@ -209,10 +222,19 @@ def _not_a_place(tokens: list[Token], i: int) -> str:
     low = tokens[i].low
     if low in FUNCTION_WORDS:
         return "function word of another language"
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is not None and prev.cap and tokens[i].gap == " " and low in _street_words():
+        return "street word of a street name"  # "Wall Street", not the town of Street
     direct = i > 0 and tokens[i - 1].low in LOCATION_CUES and tokens[i].gap == " "
     if (foreign(low) or low in EPONYMS) and not direct:
         return "common word of another language"
     return ""
+
+
+@cache
+def _street_words() -> frozenset[str]:
+    """Unambiguous street words ("Street", "Road"): a town may bear one as its name."""
+    return frozenset(w for w, kind in address_lexicon().suffixes.items() if kind == "strong")
 
 
 def _followed_by_place(text: str, tokens: list[Token], j: int) -> bool:
