@@ -51,6 +51,7 @@ terms = ["Anna Berg"]
         ({"detection": {"entities": ["PERSN"]}}, "unknown entity"),
         ({"detection": {"custom": [{"name": "x", "entity": "X"}]}}, "missing key"),
         ({"detection": {"deny": [{"name": "x", "entity": "lower", "terms": []}]}}, "upper-case"),
+        ({"detection": {"time_expressions": "no"}}, "expected true or false"),
     ],
 )
 def test_errors_name_the_problem(raw: dict[str, object], message: str) -> None:
@@ -63,3 +64,9 @@ def test_broken_toml_is_a_configuration_error(tmp_path: Path) -> None:
     path.write_text("[detection\nthreshold=", encoding="utf-8")
     with pytest.raises(ConfigurationError, match=r"veil\.toml"):
         load_settings({}, path)
+
+
+def test_time_expressions_can_be_turned_off() -> None:
+    assert parse_settings({}).detection.time_expressions is True
+    off = parse_settings({"detection": {"time_expressions": False}})
+    assert off.detection.time_expressions is False

@@ -64,6 +64,8 @@ class DetectionSettings:
     max_chars: int = 2_000_000
     custom: tuple[CustomPattern, ...] = ()
     deny: tuple[DenyList, ...] = ()
+    time_expressions: bool = True
+    """Bare years and weekdays used as times ("in 1977", "on Tuesday") are DATEs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ def parse_settings(raw: Mapping[str, Any], *, origin: str = "<settings>") -> Set
                 _custom(c, f"{where} custom[{i}]") for i, c in enumerate(det.pop("custom", []))
             ),
             deny=tuple(_deny(d, f"{where} deny[{i}]") for i, d in enumerate(det.pop("deny", []))),
+            time_expressions=_flag(det.pop("time_expressions", True), f"{where} time_expressions"),
         )
     except UnknownEntityError as exc:
         raise ConfigurationError(f"{where}: {exc}") from exc
@@ -161,6 +164,12 @@ def _strings(raw: object, where: str) -> list[str]:
     if not isinstance(raw, list | tuple) or not all(isinstance(s, str) for s in raw):
         raise ConfigurationError(f"{where}: expected a list of strings")
     return list(raw)
+
+
+def _flag(raw: object, where: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigurationError(f"{where}: expected true or false")
+    return raw
 
 
 def _number(raw: object, where: str) -> float:

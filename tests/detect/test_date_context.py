@@ -110,6 +110,15 @@ def test_a_birth_word_still_makes_a_year_strong() -> None:
     assert f.score == 0.7
 
 
+def test_time_expressions_can_be_left_out() -> None:
+    """A booking assistant must see "Tuesday": the operator may turn these off; a
+    year of birth and full dates still count."""
+    off = DateDetector(time_expressions=False)
+    assert list(off.find("founded in 1977, see you on Tuesday morning")) == []
+    assert [f.reason for f in off.find("born in 1977")] == ["year + context 'birth'"]
+    assert len(list(off.find("on Tuesday, March 5, 2024"))) == 1
+
+
 @pytest.mark.parametrize("text", ["in 1999 " * 20_000, "on Monday " * 20_000, "of " * 50_000])
 def test_long_repetitive_input_completes(text: str) -> None:
     list(DETECTOR.find(text))

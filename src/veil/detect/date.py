@@ -171,14 +171,26 @@ def _year(raw: str | None) -> int | None:
 
 
 class DateDetector:
-    """Finds calendar dates (:attr:`EntityType.DATE`). Cheap to construct."""
+    """Finds calendar dates (:attr:`EntityType.DATE`). Cheap to construct.
+
+    ``time_expressions=False`` leaves bare years and weekdays out (a year after a birth
+    word still counts): for deployments whose model must reason about days, such as
+    appointment booking, at the price of letting those pass unprotected.
+    """
+
+    def __init__(self, *, time_expressions: bool = True) -> None:
+        self._times = time_expressions
 
     @property
     def name(self) -> str:
         return "date"
 
     def find(self, text: str) -> Iterator[Finding]:
-        found = [_Candidate(s, e, 0.55, 0.55, why) for s, e, why in weekdays(text)]
+        found = (
+            [_Candidate(s, e, 0.55, 0.55, why) for s, e, why in weekdays(text)]
+            if self._times
+            else []
+        )
         if _ANY_DIGIT.search(text) is None:
             # Every other date form has a day or a year written in digits.
             yield from self._resolve(text, found)
@@ -203,7 +215,7 @@ class DateDetector:
         found.extend(_Candidate(s, e, 0.6, 0.85, why) for s, e, why in short_dates(text, words))
         previous_end = -1
         for m in bare_year.finditer(text):
-            year_cue = context_year(text, m.start(), m.end(), previous_end)
+            year_cue = context_year(text, m.start(), m.end(), previous_end) if self._times else None
             if year_cue is not None:
                 previous_end = m.end()
                 found.append(_Candidate(m.start(), m.end(), 0.55, 0.7, year_cue))

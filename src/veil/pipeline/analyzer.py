@@ -41,7 +41,7 @@ def default_detectors(settings: DetectionSettings) -> tuple[Detector, ...]:
         IpAddressDetector(),
         UrlDetector(),
         UsernameDetector(),
-        DateDetector(),
+        DateDetector(time_expressions=settings.time_expressions),
         CreditCardDetector(),
         BankAccountDetector(),
         IbanDetector(),
