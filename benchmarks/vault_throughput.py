@@ -1,13 +1,13 @@
 """Vault throughput: seal/open against raw AES-GCM, and token writes per backend.
 
     python benchmarks/vault_throughput.py [--postgres-url postgresql+psycopg://...]
-        [--seconds 2] [--rounds 5]
+        [--seconds 2] [--rounds 5] [--crypto-only]
 
 Prints one line per measurement. Numbers are for the machine it runs on; compare runs
 on the same machine only. The crypto section runs ``--rounds`` rounds, each measuring
 raw AESGCM and the vault back to back, and reports medians plus the median of the
 per-round ratios vault/raw, which holds up on a noisy machine better than a ratio of
-two medians taken minutes apart.
+two medians taken minutes apart. ``--crypto-only`` runs just that section (seal/open).
 """
 
 from __future__ import annotations
@@ -111,10 +111,15 @@ def main() -> None:
     parser.add_argument("--postgres-url")
     parser.add_argument("--seconds", type=float, default=2.0, help="per measurement")
     parser.add_argument("--rounds", type=int, default=5, help="crypto rounds (median)")
+    parser.add_argument(
+        "--crypto-only", action="store_true", help="only seal/open against raw AES-GCM"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         crypto(args.seconds, args.rounds, root)
+        if args.crypto_only:
+            return
         vault = Vault.embedded(root / "sqlite")
         tokens("SQLite WAL", vault.store, vault, args.seconds)
         if args.postgres_url:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import random
+import threading
+import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cryptography_vectors
@@ -113,3 +117,83 @@ def test_wrap_key_binds_context() -> None:
         _hazmat.unwrap_key(kek, wrapped, b"tenant/subject/2")
     with pytest.raises(IntegrityError):
         _hazmat.unwrap_key(_hazmat.new_key(), wrapped, b"tenant/subject/1")
+
+
+def test_fresh_nonces_never_repeat_across_refills() -> None:
+    nonces = [_hazmat.fresh_nonce() for _ in range(5 * _hazmat._NONCE_BLOCK + 7)]
+    assert {len(n) for n in nonces} == {_hazmat.NONCE_BYTES}
+    assert len(set(nonces)) == len(nonces)
+
+
+def test_fresh_nonces_are_unique_across_threads() -> None:
+    barrier = threading.Barrier(4)
+
+    def draw() -> list[bytes]:
+        barrier.wait()
+        return [_hazmat.fresh_nonce() for _ in range(3 * _hazmat._NONCE_BLOCK)]
+
+    with ThreadPoolExecutor(4) as pool:
+        drawn = [n for batch in pool.map(lambda _: draw(), range(4)) for n in batch]
+    assert len(set(drawn)) == len(drawn) == 12 * _hazmat._NONCE_BLOCK
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_reuse_the_parents_nonces() -> None:
+    _hazmat.fresh_nonce()  # the pool now holds nonces the child would inherit
+    read, write = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.write(write, b"".join(_hazmat.fresh_nonce() for _ in range(8)))
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        child = pipe.read()
+    os.waitpid(pid, 0)
+    parent = b"".join(_hazmat.fresh_nonce() for _ in range(8))
+    assert len(child) == len(parent) == 8 * _hazmat.NONCE_BYTES
+    size = _hazmat.NONCE_BYTES
+    assert not {child[i : i + size] for i in range(0, len(child), size)} & {
+        parent[i : i + size] for i in range(0, len(parent), size)
+    }
+
+
+SIZES = [0, 1, 64, _hazmat._IN_PLACE_BYTES - 1, _hazmat._IN_PLACE_BYTES, 70_000]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("make", [bytes, bytearray, memoryview])
+def test_seal_after_is_head_nonce_and_the_plain_aead(size: int, make: type) -> None:
+    key, head, aad = _hazmat.new_key(), b"head-bytes", b"associated"
+    plaintext = os.urandom(size)
+    sealed = _hazmat.DataKey(key).seal_after(head, make(bytearray(plaintext)), aad)
+    assert type(sealed) is bytes
+    nonce = sealed[len(head) : len(head) + _hazmat.NONCE_BYTES]
+    expected = head + nonce + _hazmat.encrypt_with_nonce(key, nonce, plaintext, aad)
+    assert sealed == expected
+    assert _hazmat.DataKey(key).open_at(sealed, len(head), aad) == plaintext
+
+
+@pytest.mark.parametrize("size", [64, 70_000])
+def test_open_at_refuses_every_tampering_opaquely(size: int) -> None:
+    cipher = _hazmat.DataKey(_hazmat.new_key())
+    sealed = cipher.seal_after(b"hd", os.urandom(size), b"aad")
+    rng = random.Random(size)
+    attempts: list[tuple[bytes, int, bytes]] = [
+        (sealed, 2, b"other aad"),
+        (sealed, 1, b"aad"),  # the wrong offset
+        (sealed, -1, b"aad"),
+        (sealed[: 2 + _hazmat.NONCE_BYTES + _hazmat.TAG_BYTES - 1], 2, b"aad"),
+        (sealed[:-1], 2, b"aad"),
+    ]
+    for _ in range(50):
+        bit = rng.randrange(16, len(sealed) * 8)  # anything after the 2-byte head
+        tampered = bytearray(sealed)
+        tampered[bit // 8] ^= 1 << (bit % 8)
+        attempts.append((bytes(tampered), 2, b"aad"))
+    for data, offset, aad in attempts:
+        with pytest.raises(IntegrityError, match=r"^sealed data failed to open$"):
+            cipher.open_at(data, offset, aad)

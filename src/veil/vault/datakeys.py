@@ -14,11 +14,12 @@ a wrapped key to its row, so rows cannot be swapped between subjects or versions
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from veil.errors import IntegrityError, SubjectForgottenError, VaultError
 from veil.storage import ErasureLedger, KeyRecord, Rewrapped, Store
@@ -71,10 +72,13 @@ def _sealing_key(version: int, key_id: bytes, dek: bytes) -> SealingKey:
 
 @dataclass(slots=True)
 class _Sealing:
+    """A reserved block of ``block`` seals: ``next(used)`` hands out each at most once
+    (atomic under the GIL), so sealing needs no lock until the block runs out."""
+
     key: SealingKey
-    remaining: int
     block: int
     loaded_at: float
+    used: itertools.count[int] = field(default_factory=itertools.count)
 
 
 class DataKeys:
@@ -142,17 +146,28 @@ class DataKeys:
 
     def for_sealing(self, tenant: str, subject: str) -> SealingKey:
         """The key to seal one value with; counts that encryption."""
+        cached = self._sealing.get((tenant, subject))
+        if (
+            cached is not None
+            and next(cached.used) < cached.block
+            and self._clock() - cached.loaded_at <= self._ttl
+        ):
+            return cached.key  # a seal taken from the block reserved in the database
+        return self._for_sealing_slow(tenant, subject)
+
+    def _for_sealing_slow(self, tenant: str, subject: str) -> SealingKey:
         slot = (tenant, subject)
         with self._lock:
             cached = self._sealing.get(slot)
             now = self._clock()
             if cached is None or now - cached.loaded_at > self._ttl:
                 cached = self._reserve(tenant, subject, now, None)
-                self._sealing[slot] = cached
-            elif cached.remaining <= 0:
+            elif next(cached.used) < cached.block:
+                return cached.key  # another thread renewed the block meanwhile
+            else:
                 cached = self._reserve(tenant, subject, now, cached)
-                self._sealing[slot] = cached
-            cached.remaining -= 1
+            next(cached.used)  # this seal
+            self._sealing[slot] = cached
             return cached.key
 
     def _reserve(self, tenant: str, subject: str, now: float, spent: _Sealing | None) -> _Sealing:
@@ -176,15 +191,15 @@ class DataKeys:
                     ):
                         # Same row, unwrapped less than cache_seconds ago: the erasure
                         # check above is all a fresh unwrap would add.
-                        return _Sealing(spent.key, block, block, spent.loaded_at)
+                        return _Sealing(spent.key, block, spent.loaded_at)
                     key = _sealing_key(rec.version, rec.key_id, self._unwrap(rec))
-                    return _Sealing(key, block, block, now)
+                    return _Sealing(key, block, now)
                 continue  # another writer took the last seals: look again
             created = self._create(tenant, subject, digest, 1 if rec is None else rec.version + 1)
             if created is not None:
                 new, dek = created
                 key = _sealing_key(new.version, new.key_id, dek)
-                return _Sealing(key, new.seal_count, new.seal_count, now)
+                return _Sealing(key, new.seal_count, now)
         raise VaultError("could not reserve a data key under contention")
 
     def _create(
@@ -233,25 +248,34 @@ class DataKeys:
     ) -> _hazmat.DataKey:
         """The DEK that sealed an envelope; erased subjects raise SubjectForgottenError."""
         slot = (tenant, subject, version)
-        with self._lock:
-            hit = self._opening.get(slot)
-            now = self._clock()
-            if hit is not None and now - hit[2] <= self._ttl:
-                self._opening.move_to_end(slot)
-                found_id, cipher = hit[0], hit[1]
-            else:
-                if self._ledger.is_erased(subject_digest(tenant, subject)):
-                    raise SubjectForgottenError("the subject was erased")
-                rec = self._store.get_key(tenant, subject, version)
-                if rec is None:
-                    raise IntegrityError("sealed data failed to open")
-                found_id, cipher = rec.key_id, _hazmat.DataKey(self._unwrap(rec))
-                self._opening[slot] = (found_id, cipher, now)
-                while len(self._opening) > _CACHE_ENTRIES:
-                    self._opening.popitem(last=False)
-        if found_id != key_id:
+        # Read without the lock: entries are immutable tuples, replaced whole under it.
+        # A hit is not moved to the end, so the cache evicts the key loaded longest ago
+        # (each is reloaded every cache_seconds anyway).
+        hit = self._opening.get(slot)
+        if hit is None or self._clock() - hit[2] > self._ttl:
+            hit = self._load_for_opening(slot)
+        if hit[0] != key_id:
             raise IntegrityError("sealed data failed to open")
-        return cipher
+        return hit[1]
+
+    def _load_for_opening(self, slot: tuple[str, str, int]) -> tuple[bytes, _hazmat.DataKey, float]:
+        tenant, subject, version = slot
+        with self._lock:
+            now = self._clock()
+            hit = self._opening.get(slot)
+            if hit is not None and now - hit[2] <= self._ttl:
+                return hit  # another thread loaded it meanwhile
+            if self._ledger.is_erased(subject_digest(tenant, subject)):
+                raise SubjectForgottenError("the subject was erased")
+            rec = self._store.get_key(tenant, subject, version)
+            if rec is None:
+                raise IntegrityError("sealed data failed to open")
+            hit = (rec.key_id, _hazmat.DataKey(self._unwrap(rec)), now)
+            self._opening.pop(slot, None)  # re-inserted last: the newest load
+            self._opening[slot] = hit
+            while len(self._opening) > _CACHE_ENTRIES:
+                self._opening.popitem(last=False)
+            return hit
 
     def evict(self, tenant: str, subject: str) -> None:
         with self._lock:

@@ -58,7 +58,6 @@ from veil.vault.datakeys import DataKeys, subject_digest
 from veil.vault.envelope import (
     FORMAT_BYTES,
     FORMAT_TEXT,
-    HEADER_BYTES,
     PREFIX_BYTES,
     Binding,
     encode_fields,
@@ -158,10 +157,8 @@ class Vault:
             raise VaultError("this subject id is reserved")
         key = self._dek.for_sealing(binding.tenant, binding.subject)
         prefix = key.text_prefix if text else key.bytes_prefix
-        # The payload is never copied before encryption; the one copy left is joining
-        # the header to the ciphertext.
-        nonce, body = key.cipher.seal(plaintext, prefix + binding.encode())
-        return b"".join((prefix, nonce, body))
+        # The payload is not copied: a large one is encrypted straight into the envelope.
+        return key.cipher.seal_after(prefix, plaintext, prefix + binding.encode())
 
     def open(self, envelope: bytes, binding: Binding) -> str | bytes:
         """Decrypt an envelope sealed for exactly this ``binding``.
@@ -173,11 +170,7 @@ class Vault:
             raise VaultError("this subject id is reserved")
         version, key_id, raw = unpack(envelope)
         cipher = self._dek.for_opening(binding.tenant, binding.subject, version, key_id)
-        plaintext = cipher.open(
-            raw[PREFIX_BYTES:HEADER_BYTES],
-            memoryview(raw)[HEADER_BYTES:],  # the body is not copied before decryption
-            raw[:PREFIX_BYTES] + binding.encode(),
-        )
+        plaintext = cipher.open_at(raw, PREFIX_BYTES, raw[:PREFIX_BYTES] + binding.encode())
         fmt = raw[0]  # authenticated: it is part of the associated data
         if fmt == FORMAT_BYTES:
             return plaintext
