@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import sqlite3
 import threading
 import time
 from pathlib import Path
 
-from veil.storage import open_engine, walcheckpoint
+import pytest
+
+from veil.errors import StorageError
+from veil.storage import checkpoint, open_engine, walcheckpoint
 
 
 def _running(path: Path) -> bool:
@@ -72,5 +77,58 @@ def test_the_thread_folds_the_log(tmp_path: Path) -> None:
             time.sleep(0.01)
         assert busy == 0
         assert log < 50  # 200 commits of ~2 pages each would be ~400 frames
+    finally:
+        engine.dispose()
+
+
+def test_truncating_checkpoints_retry_while_another_checkpoint_runs(tmp_path: Path) -> None:
+    """An erasure empties the log with a TRUNCATE checkpoint; a PASSIVE one running at
+    that instant (the background thread) makes SQLite answer busy at once. The
+    truncate must try again, not report a log it left full as emptied."""
+    path = tmp_path / "e.db"
+    engine = open_engine(f"sqlite:///{path}")
+    stop = threading.Event()
+
+    def hammer() -> None:
+        conn = sqlite3.connect(path, timeout=0, check_same_thread=False)
+        while not stop.is_set():
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        conn.close()
+
+    thread = threading.Thread(target=hammer)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x BLOB)")
+        thread.start()
+        for _ in range(30):
+            with engine.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO t VALUES (zeroblob(4000))")
+            checkpoint(engine)
+            assert Path(f"{path}-wal").stat().st_size == 0
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join()
+        engine.dispose()
+
+
+def test_a_log_that_stays_busy_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "f.db"
+    engine = open_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x BLOB)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (zeroblob(4000))")
+        blocker = sqlite3.connect(path, timeout=0)
+        blocker.execute("PRAGMA wal_checkpoint(PASSIVE)")  # nothing left for it to do
+        blocker.execute("BEGIN IMMEDIATE")  # a writer: TRUNCATE cannot finish
+        try:
+            with pytest.raises(StorageError, match="checkpoint failed"):
+                checkpoint(engine, attempts=2, pause=0.0)
+        finally:
+            blocker.rollback()
+            blocker.close()
+        checkpoint(engine)
     finally:
         engine.dispose()

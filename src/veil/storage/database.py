@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -47,6 +48,8 @@ Hook = Callable[[Connection], None]
 records the change): if it raises, the change rolls back with it."""
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATIONS = Path(__file__).with_name("migrations")
+_BUSY_TIMEOUT_MS = 10_000
+_CHECKPOINT_WAIT_MS = 50
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -108,7 +111,7 @@ def _configure_sqlite(engine: Engine, *, synchronous: str, autocheckpoint: int) 
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
         try:
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA secure_delete=ON")
@@ -130,13 +133,33 @@ def migrate(engine: Engine, branch: Branch) -> None:
         raise StorageError(f"migration failed: {type(exc).__name__}") from None
 
 
-def checkpoint(engine: Engine) -> None:
+def checkpoint(engine: Engine, *, attempts: int = 400, pause: float = 0.005) -> None:
     """Fold SQLite's WAL into the main file and truncate it, so deleted secrets that
-    linger in old WAL frames are gone from disk. A no-op elsewhere."""
+    linger in old WAL frames are gone from disk. A no-op elsewhere.
+
+    A checkpoint another connection is running at that instant (the background
+    checkpointer, another process) makes SQLite answer "busy" at once, without
+    waiting, and a writer makes it wait up to 50 ms: the call tries ``attempts``
+    times, ``pause`` seconds apart, then raises
+    StorageError rather than report a log it could not empty as emptied.
+    """
     if not is_sqlite(engine):
         return
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    for _ in range(attempts):
+        try:
+            with engine.connect() as conn:
+                # Waiting for a writer counts against the attempts, not busy_timeout.
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={_CHECKPOINT_WAIT_MS}")
+                try:
+                    busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+                finally:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        except SQLAlchemyError:
+            busy = 1
+        if busy == 0:
+            return
+        time.sleep(pause)
+    raise StorageError("checkpoint failed: the log stayed busy")
 
 
 def utcnow() -> datetime:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 __all__ = ["SAFETY_PAGES", "start"]
 
 SAFETY_PAGES = 16_384  # 64 MiB of 4 KiB pages
-_lock = threading.Lock()
+_lock = threading.RLock()
 _running: dict[str, _Checkpointer] = {}
 
 
@@ -53,13 +53,21 @@ class _Checkpointer:
 def start(engine: Engine, path: str, *, interval: float = 0.25) -> None:
     """Checkpoint ``path`` in the background while ``engine`` (or another engine on
     the same file) is alive. Call it for an SQLite engine in WAL mode."""
+    # _lock is re-entrant: garbage collection may run an old engine's finalizer
+    # (release, below) on this thread at any allocation inside the block; with a
+    # plain lock that deadlocked. Nothing here allocates between reading and
+    # counting a live worker, and a new worker is registered before its thread starts.
     with _lock:
         worker = _running.get(path)
-        if worker is None:
-            worker = _running[path] = _Checkpointer(path, interval)
-            thread = threading.Thread(target=worker.run, name="veil-wal-checkpoint", daemon=True)
-            thread.start()
-        worker.engines += 1
+        if worker is not None:
+            worker.engines += 1
+            fresh = None
+        else:
+            worker = fresh = _Checkpointer(path, interval, engines=1)
+            _running[path] = worker
+    if fresh is not None:
+        thread = threading.Thread(target=fresh.run, name="veil-wal-checkpoint", daemon=True)
+        thread.start()
     done = threading.Event()
 
     def release() -> None:
