@@ -42,6 +42,7 @@ _READ_TOKENS = (
     "WHERE tenant = ? AND conversation = ? ORDER BY token"
 )
 _LAST_SEQ = "SELECT max(seq) FROM turns WHERE tenant = ? AND conversation = ?"
+_COUNT_ROLE = "SELECT count(*) FROM turns WHERE tenant = ? AND conversation = ? AND role = ?"
 _TURN = (
     "INSERT INTO turns (tenant, conversation, seq, subject, role, envelope, purpose, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -72,6 +73,7 @@ class HotSql:
         ]
         self._read_tokens = style(_READ_TOKENS)
         self._last_seq = style(_LAST_SEQ)
+        self._count_role = style(_COUNT_ROLE)
         self._turn = style(_TURN)
         self._erased = style(_ERASED)
         self._consents = style(_CONSENTS)
@@ -114,6 +116,12 @@ class HotSql:
     def last_seq(self, cursor: Any, tenant: str, conversation: str) -> int:
         """The highest stored turn number of the conversation (0 if none)."""
         cursor.execute(self._last_seq, (tenant, conversation))
+        row = cursor.fetchone()
+        return int(row[0] or 0) if row is not None else 0
+
+    def count_role(self, cursor: Any, tenant: str, conversation: str, role: str) -> int:
+        """How many turns of ``role`` the conversation has stored."""
+        cursor.execute(self._count_role, (tenant, conversation, role))
         row = cursor.fetchone()
         return int(row[0] or 0) if row is not None else 0
 

@@ -118,14 +118,6 @@ _OWN_TABLES = frozenset({"subjects", "subject_keys", "turns", "vault_entries"})
 _KEY = {"tenant", "subject"}
 _Dependent = tuple[ColumnElement[str], ColumnElement[str]]  # (tenant, subject) columns
 _INSERT = insert(Turn)
-_COUNT = select(func.count()).where(
-    _T.tenant == bindparam("tenant"),
-    _T.conversation == bindparam("conversation"),
-    _T.role == bindparam("role"),
-)
-_LAST = select(func.max(_T.seq)).where(
-    _T.tenant == bindparam("tenant"), _T.conversation == bindparam("conversation")
-)
 _COLUMNS = (
     _T.tenant,
     _T.conversation,
@@ -182,11 +174,8 @@ class TurnStore(Repository):
 
     def count(self, tenant: str, conversation: str, role: str) -> int:
         """How many turns of ``role`` the conversation has stored."""
-        with self._read("count") as conn:
-            found = conn.execute(
-                _COUNT, {"tenant": tenant, "conversation": conversation, "role": role}
-            ).scalar()
-        return int(found or 0)
+        with self._raw_read("count") as cursor:
+            return self._hot.count_role(cursor, tenant, conversation, role)
 
     def add(self, turn: StoredTurn, *, hooks: Sequence[Hook] = ()) -> bool:
         """Insert ``turn`` (and its subject's row) in one transaction, with ``hooks``
