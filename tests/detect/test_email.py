@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from veil.core import EntityType
+from veil.detect import email
 from veil.detect.base import Detector
 from veil.detect.email import EmailDetector
 
@@ -132,3 +137,20 @@ def test_at_sign_pre_check_never_hides_an_address() -> None:
     assert spans("meet me later, that is all; mail jane.doe@example.com") == [
         "jane.doe@example.com"
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*"ab1_-+.@ \t[](){}<>", "at", "dot", "AT", ".com", ".org", "x" * 45]),
+        max_size=40,
+    ).map("".join)
+)
+def test_possessive_runs_match_exactly_what_backtracking_runs_match(text: str) -> None:
+    # The patterns without the possessive "+" are the reference: giving characters
+    # of a run back can never lead to a match, so both find the same matches.
+    for pattern in (email._PLAIN, email._OBFUSCATED):
+        reference = re.compile(pattern.pattern.replace("}+", "}"), pattern.flags)
+        assert reference.pattern != pattern.pattern
+        got = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert got == [(m.span(), m.groupdict()) for m in reference.finditer(text)]

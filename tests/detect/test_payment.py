@@ -172,3 +172,11 @@ def test_hostile_inputs_complete(detector: Detector) -> None:
     pieces = ["card", "4111 1111 1111 1111", "acct", "12-34-56", "x", " ", "-", "9", "\n"]
     text = "".join(rng.choice(pieces) for _ in range(200_000))[:1_000_000]
     list(detector.find(text))
+
+
+@settings(max_examples=500)
+@given(digits=st.text(alphabet="0123456789", min_size=1, max_size=25))
+def test_card_luhn_check_agrees_with_stdnum(digits: str) -> None:
+    from veil.detect.payment import _luhn_valid
+
+    assert _luhn_valid(digits) == luhn.is_valid(digits)

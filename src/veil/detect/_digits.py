@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from veil.core import Finding
-from veil.detect.context import words_after, words_before
+from veil.detect._phrases import Phrases, Surroundings
 
 __all__ = [
     "NumberCandidate",
@@ -87,6 +87,54 @@ def grouped_numbers(
     group at most ``max_groups`` groups are tried, so the work per character is
     bounded whatever the input.
     """
+    if (
+        len(text) > _SHARED_TEXT
+        or min_digits < _SHARED_MIN_DIGITS
+        or max_digits > _SHARED_DIGITS
+        or max_groups > _SHARED_GROUPS
+    ):
+        yield from _grouped(text, separators, min_digits, max_digits, max_groups, lengths)
+        return
+    # The candidates within the widest bounds any detector asks for, filtered: the
+    # same candidates in the same order as a search with these bounds would give.
+    for cand in _shared_grouped(text, separators):
+        n = len(cand.digits)
+        if (
+            min_digits <= n <= max_digits
+            and len(cand.groups) <= max_groups
+            and (lengths is None or n in lengths)
+        ):
+            yield cand
+
+
+# Bounds of the per-text shared candidate list: the fewest and most digits and the
+# most groups the built-in detectors ask for (bank accounts: 6 digits, driver's
+# licences: 20 digits in 6 groups). Longer texts are searched lazily, so a hostile
+# one ("12 12 12 ...") never holds all its candidates at once.
+_SHARED_MIN_DIGITS = 6
+_SHARED_DIGITS = 20
+_SHARED_GROUPS = 6
+_SHARED_TEXT = 4_096
+
+
+@lru_cache(maxsize=8)
+def _shared_grouped(text: str, separators: str) -> tuple[NumberCandidate, ...]:
+    """Every candidate of :data:`_SHARED_MIN_DIGITS` to :data:`_SHARED_DIGITS` digits
+    in up to :data:`_SHARED_GROUPS` groups; the card, account, national-id and
+    licence detectors all read the same text."""
+    bounds = (_SHARED_MIN_DIGITS, _SHARED_DIGITS, _SHARED_GROUPS)
+    return tuple(_grouped(text, separators, *bounds, None))
+
+
+def _grouped(
+    text: str,
+    separators: str,
+    min_digits: int,
+    max_digits: int,
+    max_groups: int,
+    lengths: Collection[int] | None,
+) -> Iterator[NumberCandidate]:
+    """See :func:`grouped_numbers`: stops extending a candidate as soon as a bound fails."""
     for base, chunk, parts, bounds in _runs(text, separators):
         for i, (gs, _) in enumerate(bounds):
             total = 0
@@ -138,7 +186,7 @@ def _runs(text: str, separators: str) -> tuple[_Run, ...]:
 
 
 _ASCII_DIGIT = re.compile("[0-9]")
-_DIGIT_CHARS = "0123456789"
+_DROP_DIGITS = str.maketrans("", "", "0123456789")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}")
 
@@ -174,7 +222,7 @@ def _codes(text: str) -> tuple[tuple[re.Match[str], int, int], ...]:
     out = []
     for m in _TOKEN.finditer(text):
         token = m.group()
-        digits = 0 if token.isalpha() else sum(map(token.count, _DIGIT_CHARS))
+        digits = 0 if token.isalpha() else len(token) - len(token.translate(_DROP_DIGITS))
         out.append((m, len(token) - token.count("-"), digits))
     return tuple(out)
 
@@ -196,90 +244,3 @@ def longest_first(findings: Iterable[Finding]) -> list[Finding]:
             kept.append(f)
             covered.update(positions)
     return sorted(kept, key=lambda f: f.start)
-
-
-def _phrase_key(phrase: str) -> str:
-    key = " ".join(re.findall(r"[^\W_]+(?:['’][^\W_]+)?", phrase.lower()))
-    if key.count(" ") > 2:
-        raise ValueError("context phrases have at most three words")
-    return key
-
-
-class Surroundings:
-    """The words around candidates in one text, computed once per offset.
-
-    Many candidates of one digit run share a start or an end; caching the joined
-    word windows keeps hostile inputs ("12 12 12 ...") cheap.
-    """
-
-    __slots__ = ("_after", "_before", "_count_after", "_count_before", "_text")
-
-    def __init__(self, text: str, *, before: int = 5, after: int = 3) -> None:
-        self._text = text
-        self._count_before = before
-        self._count_after = after
-        self._before: dict[int, frozenset[str]] = {}
-        self._after: dict[int, frozenset[str]] = {}
-
-    def before(self, start: int) -> frozenset[str]:
-        """Phrases of one to three lower-cased words among those before ``start``."""
-        hit = self._before.get(start)
-        if hit is None:
-            hit = _ngrams(words_before(self._text, start, count=self._count_before))
-            self._before[start] = hit
-        return hit
-
-    def after(self, end: int) -> frozenset[str]:
-        """Phrases of one to three lower-cased words among those from ``end`` on."""
-        hit = self._after.get(end)
-        if hit is None:
-            hit = _ngrams(words_after(self._text, end, count=self._count_after))
-            self._after[end] = hit
-        return hit
-
-
-def _ngrams(words: list[str]) -> frozenset[str]:
-    return frozenset(
-        " ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
-    )
-
-
-class Phrases:
-    """A set of context phrases ("account number", "a/c", "ssn") matched word-wise.
-
-    Phrases are compared as sequences of lower-cased words, so punctuation and
-    spacing do not matter: "A/C:", "a/c" and "a c" all match the phrase "a/c".
-    """
-
-    __slots__ = ("_firsts", "_keys")
-
-    def __init__(self, phrases: Collection[str]) -> None:
-        self._keys = frozenset(_phrase_key(p) for p in phrases)
-        # First words, for the substring pre-check of :meth:`in_text`.
-        self._firsts = tuple(sorted({key.split(" ", 1)[0] for key in self._keys}))
-
-    def __bool__(self) -> bool:
-        return bool(self._keys)
-
-    def search(self, grams: frozenset[str]) -> str | None:
-        """The longest of these phrases among ``grams`` (see :class:`Surroundings`)."""
-        hits = self._keys & grams
-        return max(sorted(hits), key=len) if hits else None
-
-    def in_text(self, lowered: str) -> bool:
-        """Cheap pre-check: could any phrase occur in this lower-cased text at all?"""
-        return any(first in lowered for first in self._firsts)
-
-    def around(self, where: Surroundings, start: int, end: int) -> str | None:
-        """The phrase found before ``start`` or else after ``end``, or ``None``."""
-        return self.search(where.before(start)) or self.search(where.after(end))
-
-    def near(
-        self, text: str, start: int, end: int, *, before: int = 5, after: int = 3
-    ) -> str | None:
-        """The phrase found among the words around ``text[start:end]``, or ``None``."""
-        return self.around(Surroundings(text, before=before, after=after), start, end)
-
-    def before(self, text: str, start: int, *, count: int = 5) -> str | None:
-        """The phrase found among the ``count`` words before ``start``, or ``None``."""
-        return self.search(Surroundings(text, before=count).before(start))

@@ -20,11 +20,14 @@ from veil.detect.context import near
 __all__ = ["EmailDetector"]
 
 _LOCAL_CH = r"[\w!#$%&'*+/=?^`{|}~-]"
-_LABEL = r"[^\W_][\w-]{0,62}"
+# Runs are possessive ("{0,62}+"): what may follow a run ("." or "@", a spelled-out
+# dot or at-sign) never starts with a character of the run, so giving characters
+# back could never lead to a match; not trying it saves most of a failed search.
+_LABEL = r"[^\W_][\w-]{0,62}+"
 # Each repetition is delimited by a literal "." so backtracking stays bounded.
 _PLAIN = re.compile(
     rf"(?<![\w.!#$%&'*+/=?^`{{|}}~@-])"
-    rf"(?P<local>{_LOCAL_CH}{{1,64}}(?:\.{_LOCAL_CH}{{1,64}}){{0,10}})"
+    rf"(?P<local>{_LOCAL_CH}{{1,64}}+(?:\.{_LOCAL_CH}{{1,64}}+){{0,10}})"
     rf"@(?P<domain>{_LABEL}(?:\.{_LABEL}){{1,8}})"
 )
 
@@ -32,8 +35,8 @@ _SP = r"[ \t]{0,3}"
 _OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
 _AT = rf"{_SP}{_OPEN}{_SP}(?:at|@){_SP}{_CLOSE}{_SP}|[ \t]{{1,3}}(?:at|@)[ \t]{{1,3}}"
 _DOT = rf"{_SP}{_OPEN}{_SP}(?:dot|\.){_SP}{_CLOSE}{_SP}|[ \t]{{1,3}}dot[ \t]{{1,3}}|\."
-_LOCAL_LABEL = r"[^\W_][\w+-]{0,40}"
-_DTOKEN = r"[^\W_][\w-]{0,40}"
+_LOCAL_LABEL = r"[^\W_][\w+-]{0,40}+"
+_DTOKEN = r"[^\W_][\w-]{0,40}+"
 _OBFUSCATED = re.compile(
     rf"(?<![\w.+@-])(?P<local>{_LOCAL_LABEL}(?:(?:{_DOT}){_LOCAL_LABEL}){{0,5}})"
     rf"(?P<at>{_AT})(?P<domain>{_DTOKEN}(?:(?:{_DOT}){_DTOKEN}){{1,5}})",
