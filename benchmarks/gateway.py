@@ -7,7 +7,9 @@ pointed at it (embedded SQLite vault), and this client. Latency is measured
 sequentially, once calling the fake upstream directly and once through the gateway,
 with a 500-character customer message carrying fresh canary values (so new tokens
 are sealed and written on every request); the difference is veil's added latency.
-Throughput: ``--concurrency`` client threads through the gateway.
+Throughput: ``--concurrency`` client threads through the gateway. The gateway's CPU
+time per request (its processes' user + system time, from /proc, over each phase) is
+printed too: it counts work, so it is far less noisy than a latency on a shared box.
 """
 
 from __future__ import annotations
@@ -99,6 +101,29 @@ def timed(client: httpx.Client, url: str, n: int, prefix: str = "bench") -> list
     return out
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of process ``root`` and its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e3
@@ -137,12 +162,15 @@ def main() -> None:
             via_url = f"http://127.0.0.1:{gw_port}/v1/chat/completions"
             timed(client, via_url, 30)  # warm up
             direct = timed(client, direct_url, args.requests)
+            cpu = cpu_seconds(gateway.pid)
             via = timed(client, via_url, args.requests)
+            sequential_cpu = (cpu_seconds(gateway.pid) - cpu) / args.requests
         added = [v - d for v, d in zip(sorted(via), sorted(direct), strict=True)]
         print(f"direct   p50 {pct(direct, 0.5):7.2f} ms  p99 {pct(direct, 0.99):7.2f} ms")
         print(f"gateway  p50 {pct(via, 0.5):7.2f} ms  p99 {pct(via, 0.99):7.2f} ms")
         print(f"added    p50 {pct(added, 0.5):7.2f} ms  p99 {pct(added, 0.99):7.2f} ms")
         print(f"ratio    p50 {statistics.median(via) / statistics.median(direct):7.1f}x")
+        print(f"cpu      {sequential_cpu * 1e3:7.2f} ms per request (sequential)")
 
         def worker(k: int) -> None:
             # Each client its own conversations: concurrent writers to one
@@ -151,12 +179,15 @@ def main() -> None:
                 timed(client, via_url, per, prefix=f"load-{k}")
 
         per = max(1, args.requests // args.concurrency)
+        cpu = cpu_seconds(gateway.pid)
         start = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
             list(pool.map(worker, range(args.concurrency)))
         elapsed = time.perf_counter() - start
-        print(f"throughput {per * args.concurrency / elapsed:7.1f} requests/s "
-              f"({args.concurrency} clients)")  # fmt: skip
+        loaded_cpu = (cpu_seconds(gateway.pid) - cpu) / (per * args.concurrency)
+        rate = per * args.concurrency / elapsed
+        print(f"throughput {rate:7.1f} requests/s ({args.concurrency} clients)")
+        print(f"cpu         {loaded_cpu * 1e3:7.2f} ms per request (under load)")
     finally:
         gateway.terminate()
         gateway.wait(timeout=10)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -52,6 +54,11 @@ class FakeUpstream:
         self.events_sent = 0
         self.events_planned = 0
         self.disconnected = threading.Event()  # a stream write found the gateway gone
+        self.stall = False  # hold every POST, unanswered, until the gateway hangs up
+        self.stall_after: int | None = None  # or hold a stream after this many events
+        self.stalled = threading.Event()  # a held request has arrived
+        self.hung_up = threading.Event()  # the gateway closed a held request's connection
+        self.release = threading.Event()  # stop holding (answer normally)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -69,6 +76,12 @@ class FakeUpstream:
                 raw = self.rfile.read(length)
                 outer.received.append(self.requestline.encode() + bytes(self.headers) + raw)
                 outer.bodies.append(raw)
+                if outer.stall:
+                    outer.stalled.set()
+                    if _peer_closed(self.connection, outer.release):
+                        outer.hung_up.set()
+                        self.close_connection = True
+                        return
                 if outer.delay:
                     time.sleep(outer.delay)
                 if outer.status != 200:
@@ -133,6 +146,11 @@ class FakeUpstream:
                     }
                     if outer.chunk_delay:
                         time.sleep(outer.chunk_delay)
+                    if outer.events_sent == outer.stall_after:
+                        outer.stalled.set()
+                        if _peer_closed(self.connection, outer.release):
+                            outer.hung_up.set()
+                            raise OSError("the gateway hung up")
                     try:
                         self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
                         self.wfile.flush()
@@ -174,8 +192,23 @@ class FakeUpstream:
         return b"".join(self.received)
 
     def close(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def _peer_closed(connection: socket.socket, release: threading.Event) -> bool:
+    """Wait, without answering, until the peer closes ``connection`` (True) or
+    ``release`` is set (False); at most 30 s."""
+    deadline = time.monotonic() + 30
+    while not release.is_set() and time.monotonic() < deadline:
+        readable, _, _ = select.select([connection], [], [], 0.05)
+        if readable:
+            try:
+                return connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                return True
+    return False
 
 
 class Served:
@@ -209,10 +242,30 @@ class LogCapture(logging.Handler):
         self.lines: list[str] = []
         self._json = JsonFormatter()
         self._full = logging.Formatter("%(name)s %(message)s")
+        self._logged = threading.Condition()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self._json.format(record))
-        self.lines.append(self._full.format(record))
+        with self._logged:
+            self.lines.append(self._json.format(record))
+            self.lines.append(self._full.format(record))
+            self._logged.notify_all()
+
+    def wait_for(self, *parts: str, timeout: float = 10) -> dict[str, Any]:
+        """The first JSON line that holds every one of ``parts``, once it is logged."""
+
+        def found() -> dict[str, Any] | None:
+            for line in self.lines:
+                if line.startswith("{") and all(p in line for p in parts):
+                    decoded: dict[str, Any] = json.loads(line)
+                    return decoded
+            return None
+
+        with self._logged:
+            if not self._logged.wait_for(lambda: found() is not None, timeout):
+                raise AssertionError(f"nothing logged with {parts}")
+            line = found()
+            assert line is not None
+            return line
 
     def text(self) -> str:
         return "\n".join(self.lines)

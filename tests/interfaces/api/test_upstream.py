@@ -13,6 +13,8 @@ from veil.interfaces.api.upstream import (
     sse_events,
 )
 
+from .conftest import FakeUpstream  # noqa: TID252
+
 
 def upstream(handler: httpx.MockTransport, retries: int = 2) -> HttpUpstream:
     settings = GatewaySettings(
@@ -80,3 +82,46 @@ def test_sse_errors_are_value_free() -> None:
     with pytest.raises(UpstreamError):
         list(sse_events(iter(["data: {not json", ""])))
     assert list(sse_events(iter(['data: {"x":', "data: 1}", ""]))) == [{"x": 1}]
+
+
+def test_no_cookie_jar_carries_state_between_calls() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True}, headers={"set-cookie": "tenant=a"})
+
+    model = upstream(httpx.MockTransport(handle))
+    model.complete({"messages": []})
+    model.complete({"messages": []})
+    assert "cookie" not in seen[1].headers
+    assert seen[1].headers["content-type"] == "application/json"
+    assert seen[1].extensions["timeout"]["read"] == GatewaySettings().upstream_timeout
+
+
+def test_the_environment_proxy_is_used_as_httpx_would(
+    fake_upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxy = fake_upstream.url.removesuffix("/v1")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    settings = GatewaySettings(upstream_url="http://model.invalid/v1", upstream_retries=0)
+    model = HttpUpstream(settings)
+    try:
+        answer = model.complete({"messages": [{"role": "user", "content": "hi"}]})
+    finally:
+        model.close()
+    assert answer["choices"][0]["message"]["content"] == "ECHO hi"
+    # The proxy (the fake) was asked for the model's absolute URL.
+    assert fake_upstream.received[0].startswith(b"POST http://model.invalid/v1/chat/completions")
+    monkeypatch.setenv("NO_PROXY", "model.invalid")
+    monkeypatch.setenv("no_proxy", "model.invalid")
+    bypassing = HttpUpstream(settings)
+    try:
+        with pytest.raises(UpstreamError, match="ConnectError"):
+            bypassing.complete({"messages": []})
+    finally:
+        bypassing.close()
+    assert len(fake_upstream.received) == 1

@@ -6,7 +6,8 @@ embedders pass their own), the :class:`~veil.pipeline.Analyzer` behind ``/v1/det
 and ``/analyze`` and the key of ``/anonymize``'s ``keyed_hash``; whatever is missing
 is built in the lifespan (an analyzer passed with neither is built from the settings
 on first use) and closed at shutdown. The request path is sync work (detection,
-vault, upstream call) run in the thread pool; the event loop only moves bytes.
+vault, upstream call) run in the thread pool, one step per request; the event loop
+only moves bytes, and listens for a client that hangs up (``hangup``).
 
 Fail closed: the upstream is called only with a body that every protection step
 finished; any error before that is an answer from the error table, and nothing was
@@ -46,6 +47,7 @@ from veil.interfaces.api.background import PolicyWatcher, every
 from veil.interfaces.api.chat import Caller, RestoringStream, chat
 from veil.interfaces.api.errors import error_body, problem_response
 from veil.interfaces.api.guard import Guard
+from veil.interfaces.api.hangup import ClientDisconnectedError, Hangup, in_thread
 from veil.interfaces.api.observability import Metrics, log_event
 from veil.interfaces.api.requests import parse_body
 from veil.interfaces.api.services import build_gate, install_services, sweep
@@ -201,13 +203,14 @@ def _gateway(request: Request) -> Gateway:
 _CHAT = Require(Permission.CHAT)
 
 
-async def _caller(request: Request) -> Caller:
+def _caller(request: Request) -> Caller:
     """The caller of a traffic route. With authentication required, a bearer API key
-    (or session) holding ``chat`` decides the tenant; otherwise the default tenant."""
+    (or session) holding ``chat`` decides the tenant; otherwise the default tenant.
+    Sync (the key lookup reads storage): called in the request's worker-thread step."""
     settings = _gateway(request).settings
     if not settings.auth_required:
         return Caller(settings.tenant, "gateway")
-    principal = await run_in_threadpool(_CHAT, request)
+    principal = _CHAT(request)
     return Caller(principal.tenant, principal.user_id)
 
 
@@ -216,10 +219,16 @@ def _request_id(request: Request) -> str:
 
 
 def _refused(request: Request, exc: Exception, *, presidio: bool = False) -> Response:
-    name = type(exc).__name__
-    _gateway(request).metrics.refusals.labels(name).inc()
-    log_event("refused", level=logging.WARNING, request_id=_request_id(request), error=name)
+    _count_refusal(_gateway(request), exc, _request_id(request))
     return problem_response(exc, request_id=_request_id(request), presidio=presidio)
+
+
+def _count_refusal(
+    gateway: Gateway, exc: Exception, request_id: str, what: str = "refused"
+) -> None:
+    name = type(exc).__name__
+    gateway.metrics.refusals.labels(name).inc()
+    log_event(what, level=logging.WARNING, request_id=request_id, error=name)
 
 
 _Work = Callable[[Gateway, Json, dict[str, str], Caller], Any]
@@ -234,12 +243,11 @@ async def _answer(request: Request, work: _Work, *, presidio: bool = False) -> R
     raw = await request.body()
     headers = {k: v for k, v in request.headers.items() if k.startswith("x-veil-")}
 
-    def run(caller: Caller) -> Any:
-        return work(gateway, parse_body(raw), headers, caller)
+    def run() -> Any:
+        return work(gateway, parse_body(raw), headers, _caller(request))
 
     try:
-        caller = await _caller(request)
-        result = await run_in_threadpool(run, caller)
+        result = await run_in_threadpool(run)
     except (VeilError, UpstreamError) as exc:
         return _refused(request, exc, presidio=presidio)
     return JSONResponse(result)
@@ -276,6 +284,7 @@ def _handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(VeilError, veil_error)
     app.add_exception_handler(UpstreamError, veil_error)
+    app.add_exception_handler(ClientDisconnectedError, veil_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(HTTPException, http_error)
 
@@ -286,10 +295,18 @@ def _routes(app: FastAPI) -> None:
         gateway = _gateway(request)
         raw = await request.body()
         headers = {k: v for k, v in request.headers.items() if k.startswith("x-veil-")}
-        caller = await _caller(request)
-        result = await run_in_threadpool(chat, gateway, raw, headers, caller)
+        request_id = _request_id(request)
+
+        def stream_failed(exc: Exception) -> None:
+            _count_refusal(gateway, exc, request_id, "stream failed")
+
+        # A client that hangs up cancels the work: ClientDisconnectedError, refused.
+        hangup = Hangup()
+        who = functools.partial(_caller, request)
+        work = functools.partial(chat, gateway, raw, headers, who, hangup)
+        result = await in_thread(request.receive, hangup, work)
         if isinstance(result, tuple):
-            return RestoringStream(*result, _request_id(request))
+            return RestoringStream(*result, hangup, stream_failed)
         return JSONResponse(result)
 
     @app.post("/v1/detect", response_model=None)

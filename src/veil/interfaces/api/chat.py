@@ -5,21 +5,26 @@ history was recorded when it was new) are stored sealed before anything is forwa
 and choice 0's restored reply text once it is complete (``Veil.record_turn``). A
 storage failure refuses a non-streamed request (503); a streamed one ends with an
 ``error`` event instead of ``[DONE]``.
+
+The flow runs in one worker thread for the request's :class:`~veil.interfaces.api.
+hangup.Hangup`: a client that hangs up stops it before the upstream call (nothing is
+forwarded), interrupts the call in flight, and stops it before the reply is restored
+or recorded; a streamed reply is cut off at the next chunk.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import anyio
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from veil.interfaces.api.errors import error_body
-from veil.interfaces.api.observability import log_event
+from veil.interfaces.api.hangup import ClientDisconnectedError, Hangup, steps, until_hung_up
 from veil.interfaces.api.replies import StreamRestorer, restore_completion
 from veil.interfaces.api.requests import Identity, RequestProtector, identity_of, parse_body
 from veil.interfaces.api.upstream import Json
@@ -44,10 +49,16 @@ _Record = Callable[[str, str, int | None], None]
 
 
 def chat(
-    gateway: Gateway, raw: bytes, headers: dict[str, str], caller: Caller
+    gateway: Gateway,
+    raw: bytes,
+    headers: dict[str, str],
+    who: Callable[[], Caller],
+    hangup: Hangup,
 ) -> Json | tuple[StreamRestorer, _Record]:
-    """Protect, record the user's turns, call the upstream, restore and record the
-    reply (or prepare the restoring stream, which records the reply at its end)."""
+    """Authenticate (``who``), protect, record the user's turns, call the upstream,
+    restore and record the reply (or prepare the restoring stream, which records the
+    reply at its end). Sync: one worker-thread step, watched by ``hangup``."""
+    caller = who()
     body = parse_body(raw)
     identity = identity_of(headers, body, tenant=caller.tenant, actor=caller.actor)
     settings = gateway.settings
@@ -77,6 +88,7 @@ def chat(
         actor=identity.actor,
         deferred=not streamed,  # a complete reply: audited with its stored turn
     )
+    hangup.check()  # the client has gone: forward nothing
     if streamed:
         events = gateway.upstream.open_stream(upward)
         try:
@@ -85,6 +97,7 @@ def chat(
             events.close()
             raise
     completion = gateway.upstream.complete(upward)
+    hangup.check()  # nobody would read the reply: restore and record nothing
     restored = restore_completion(restorer, completion)
     choices = restored.get("choices") or [{}]
     message = choices[0].get("message") if isinstance(choices[0], dict) else None
@@ -149,31 +162,51 @@ def _latest_user_messages(body: Json) -> list[str]:
 class RestoringStream(StreamingResponse):
     """An SSE response that hangs up on the upstream however it ends.
 
-    When the client disconnects mid-stream Starlette stops pulling chunks, but the
-    generator that reads the upstream would stay open (and the upstream would keep
-    generating) until it is garbage collected. Closing the upstream connection here
-    cancels the upstream call at once; the restorer's held-back tail is dropped with
-    the generator, never flushed.
+    It always listens for the client's disconnect (Starlette does so only for older
+    ASGI servers) and then cancels the request's hangup, which interrupts the chunk
+    a worker thread is reading from the upstream; the upstream connection is closed
+    when the response ends, whatever the reason. The restorer's held-back tail is
+    dropped with the generator, never flushed.
     """
 
-    def __init__(self, events: StreamRestorer, record: _Record, request_id: str) -> None:
+    def __init__(
+        self,
+        events: StreamRestorer,
+        record: _Record,
+        hangup: Hangup,
+        failed: Callable[[Exception], None],
+    ) -> None:
         super().__init__(
-            _sse(events, record, request_id),
+            steps(hangup, _sse(events, record, failed)),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
         self._events = events
+        self._hangup = hangup
+        self._failed = failed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await super().__call__(scope, receive, send)
+            async with anyio.create_task_group() as group:
+
+                async def stream() -> None:
+                    await self.stream_response(send)
+                    group.cancel_scope.cancel()
+
+                group.start_soon(stream)
+                await until_hung_up(receive)  # cancelled when the stream is done
+                self._hangup.cancel()
+                group.cancel_scope.cancel()
+                self._failed(ClientDisconnectedError())
         finally:
             # Only the connection: the restoring generator itself may be running in a
             # worker thread, and closing a running generator raises.
             self._events.abort()
 
 
-def _sse(events: StreamRestorer, record: _Record, request_id: str) -> Iterator[bytes]:
+def _sse(
+    events: StreamRestorer, record: _Record, failed: Callable[[Exception], None]
+) -> Iterator[bytes]:
     reply: list[str] = []
     try:
         for event in events:
@@ -182,9 +215,10 @@ def _sse(events: StreamRestorer, record: _Record, request_id: str) -> Iterator[b
                     reply.append(choice["delta"]["content"])
             yield b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
         record("".join(reply), "assistant", None)
+    except ClientDisconnectedError:
+        return  # nobody is listening; the response that saw the hang-up reports it
     except Exception as exc:  # the head is sent: end the stream with a generic error event
-        name = type(exc).__name__
-        log_event("stream failed", level=logging.WARNING, request_id=request_id, error=name)
+        failed(exc)
         yield b"data: " + json.dumps(error_body(exc)).encode() + b"\n\n"
         return
     finally:

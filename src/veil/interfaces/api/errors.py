@@ -4,7 +4,8 @@ Every answer is generic: the body names the kind of failure, never the request's
 text. Only :class:`~veil.errors.InputError` and :class:`~veil.errors.PolicyError`
 messages are shown (the clear reason a refusal owes the caller), because veil writes
 them from identifiers, counts and positions alone. Detection, vault, storage and
-audit failures are 503 (refused, nothing was forwarded); upstream failures 502/504.
+audit failures are 503 (refused, nothing was forwarded); upstream failures 502/504;
+a client that hung up 499 (nobody reads it: it keeps hang-ups apart in the metrics).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from veil.errors import (
     VaultError,
     VeilError,
 )
+from veil.interfaces.api.hangup import ClientDisconnectedError
 from veil.interfaces.api.upstream import UpstreamError, UpstreamTimeoutError
 
 __all__ = [
@@ -87,6 +89,10 @@ TABLE: dict[type[Exception], Problem] = {
     UpstreamError: Problem(502, "upstream_error", "upstream_failed", "the upstream model failed"),
     UpstreamTimeoutError: Problem(
         504, "upstream_error", "upstream_timeout", "the upstream model timed out"
+    ),
+    # Nobody reads this answer; 499 (as nginx logs it) keeps hang-ups apart in metrics.
+    ClientDisconnectedError: Problem(
+        499, "invalid_request_error", "client_disconnected", "the client disconnected"
     ),
 }
 

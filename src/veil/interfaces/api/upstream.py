@@ -8,14 +8,20 @@ broken stream, then yields the decoded ``chat.completion.chunk`` events.
 Failures become :class:`UpstreamError` / :class:`UpstreamTimeoutError` whose messages
 carry a status code or an exception class name, never the upstream's body: an
 upstream error body may quote the prompt.
+
+The connections report the socket I/O they block on to the request a worker thread
+is working for (``veil.interfaces.api.hangup``): a client that hangs up shuts that
+socket down, and the call raises ``ClientDisconnectedError`` at once.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+import httpcore
 import httpx
 from tenacity import (
     Retrying,
@@ -24,6 +30,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from veil.interfaces.api.hangup import watched
 from veil.interfaces.api.settings import GatewaySettings
 
 __all__ = [
@@ -120,28 +127,127 @@ class _HttpEvents:
         self._response.close()
 
 
+class _WatchedStream(httpcore.NetworkStream):
+    """A connection whose blocking reads and writes a hang-up can interrupt."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        with watched(self._stream):
+            return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        with watched(self._stream):
+            self._stream.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        with watched(self._stream):
+            return _WatchedStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _WatchedBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _WatchedStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class _WatchedTransport(httpx.HTTPTransport):
+    """httpx's transport (its pool settings, the environment's HTTP proxy) over
+    connections that a client's hang-up can interrupt: httpx takes no network
+    backend, so the pool is built here, as httpx builds it."""
+
+    def __init__(self, proxy: httpx.Proxy | None) -> None:
+        super().__init__(proxy=proxy)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        pooling: dict[str, Any] = {
+            "ssl_context": httpx.create_ssl_context(),
+            "max_connections": limits.max_connections,
+            "max_keepalive_connections": limits.max_keepalive_connections,
+            "keepalive_expiry": limits.keepalive_expiry,
+            "network_backend": _WatchedBackend(),
+        }
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(**pooling)
+        else:
+            self._pool = httpcore.HTTPProxy(
+                proxy_url=httpcore.URL(
+                    scheme=proxy.url.raw_scheme,
+                    host=proxy.url.raw_host,
+                    port=proxy.url.port,
+                    target=proxy.url.raw_path,
+                ),
+                proxy_auth=proxy.raw_auth,
+                proxy_headers=proxy.headers.raw,
+                proxy_ssl_context=proxy.ssl_context,
+                **pooling,
+            )
+
+
+def _transport_to(url: str) -> httpx.BaseTransport:
+    """A watched transport to ``url``, through the HTTP(S) proxy that an httpx client
+    would take from the environment (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``)."""
+    target = httpx.URL(url)
+    proxies = urllib.request.getproxies()
+    found = proxies.get(target.scheme) or proxies.get("all")
+    if not found or urllib.request.proxy_bypass(target.host):
+        return _WatchedTransport(None)
+    proxy = httpx.Proxy(found if "://" in found else f"http://{found}")
+    if proxy.url.scheme not in {"http", "https"}:  # SOCKS: httpx's own, not watched
+        return httpx.HTTPTransport(proxy=proxy)
+    return _WatchedTransport(proxy)
+
+
 class HttpUpstream:
-    """``POST {url}/chat/completions`` with timeouts and tenacity retries."""
+    """``POST {url}/chat/completions`` with timeouts and tenacity retries.
+
+    Requests go straight to one pooled httpx transport (kept-alive connections to
+    the model): httpx's client layer would only add work to every call (a third of
+    it), and a cookie jar, which must not carry one tenant's state into the next
+    tenant's call.
+    """
 
     def __init__(
         self, settings: GatewaySettings, *, transport: httpx.BaseTransport | None = None
     ) -> None:
         if settings.upstream_url is None:
             raise ValueError("HttpUpstream needs settings.upstream_url")
-        headers = {"accept": "application/json"}
+        self._base = settings.upstream_url.rstrip("/")
+        self._headers = {"accept": "application/json"}
         if settings.upstream_api_key is not None:
-            headers["authorization"] = f"Bearer {settings.upstream_api_key.value}"
-        self._client = httpx.Client(
-            base_url=settings.upstream_url,
-            headers=headers,
-            timeout=httpx.Timeout(settings.upstream_timeout, connect=settings.connect_timeout),
-            transport=transport,
-            follow_redirects=False,
-        )
+            self._headers["authorization"] = f"Bearer {settings.upstream_api_key.value}"
+        self._json_headers = self._headers | {"content-type": "application/json"}
+        timeout = httpx.Timeout(settings.upstream_timeout, connect=settings.connect_timeout)
+        self._timeout = timeout.as_dict()
+        self._transport = transport if transport is not None else _transport_to(self._base)
         self._attempts = settings.upstream_retries + 1
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
     def complete(self, body: Json) -> Json:
         response = self._send("POST", "/chat/completions", body, stream=False)
@@ -160,8 +266,15 @@ class HttpUpstream:
             retry=retry_if_exception(_retryable),
             reraise=True,
         )
+        request = httpx.Request(
+            method,
+            self._base + path,
+            content=None if body is None else _encoded(body),
+            headers=self._headers if body is None else self._json_headers,
+            extensions={"timeout": self._timeout},
+        )
         try:
-            return retrying(self._attempt, method, path, body, stream)
+            return retrying(self._attempt, request, stream)
         except _RetryableStatusError as exc:
             raise UpstreamError(str(exc)) from None
         except httpx.TimeoutException:
@@ -169,16 +282,28 @@ class HttpUpstream:
         except httpx.HTTPError as exc:
             raise UpstreamError(f"upstream request failed: {type(exc).__name__}") from None
 
-    def _attempt(self, method: str, path: str, body: Json | None, stream: bool) -> httpx.Response:
-        request = self._client.build_request(method, path, json=body)
-        response = self._client.send(request, stream=stream)
-        if response.status_code < 400:
-            return response
-        response.close()
-        message = f"upstream answered {response.status_code}"
-        if response.status_code in _RETRY_STATUS:
-            raise _RetryableStatusError(message)
-        raise UpstreamError(message)
+    def _attempt(self, request: httpx.Request, stream: bool) -> httpx.Response:
+        response = self._transport.handle_request(request)
+        try:
+            if response.status_code >= 400:
+                message = f"upstream answered {response.status_code}"
+                if response.status_code in _RETRY_STATUS:
+                    raise _RetryableStatusError(message)
+                raise UpstreamError(message)
+            if not stream:
+                response.read()
+        except BaseException:
+            response.close()
+            raise
+        if not stream:
+            response.close()
+        return response
+
+
+def _encoded(body: Json) -> bytes:
+    # As httpx encodes ``json=``: compact UTF-8, and no NaN (not JSON).
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode()
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -191,8 +316,6 @@ def _object(response: httpx.Response) -> Json:
         decoded = response.json()
     except ValueError:
         raise UpstreamError("upstream sent an undecodable answer") from None
-    finally:
-        response.close()
     if not isinstance(decoded, dict):
         raise UpstreamError("upstream sent an answer that is not an object")
     return decoded
