@@ -97,19 +97,10 @@ def _first_word(pseudonym: str) -> str:
     return core.split(maxsplit=1)[0] if core else core
 
 
-def _alternation(words: set[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    ordered = sorted(words, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in ordered), _FLAGS)
-
-
-def _scan(anchor: re.Pattern[str] | None, text: str, out: list[int]) -> None:
-    """Append every position where ``anchor`` matches (overlapping ones too)."""
-    at = 0
-    while anchor is not None and (found := anchor.search(text, at)) is not None:
-        out.append(found.start())
-        at = found.start() + 1
+@functools.lru_cache(maxsize=8192)
+def _compiled(regex: str) -> re.Pattern[str]:
+    """One pseudonym's pattern (or one first word), compiled once per process."""
+    return re.compile(regex, _FLAGS)
 
 
 def max_rendering(pseudonym: str) -> int:
@@ -124,73 +115,77 @@ at most one part: the compile cost stays flat however long the conversation gets
 
 
 class _Part:
-    """The compiled patterns of a slice of pseudonyms (group ``t<i>`` = slice index i).
+    """A slice of pseudonyms, and where in a text each of them can match.
 
-    ``full`` alternates every pseudonym's pattern; each begins with a lookbehind or an
-    optional lead, which leaves the regex engine no literal to skip ahead to, so a
-    plain scan tries all of them at every position (~250 µs over 500 characters for
-    16 pseudonyms). ``_anchor`` alternates only the cores' first words, as literals
-    it can skip to (~2 µs); since every match holds a core, and its core starts with
-    that word, a match can start only there or one lead's length before. ``search``
-    tries ``full`` at those positions alone, in order: the same leftmost match a scan
-    finds.
+    The tolerant patterns begin with a lookbehind or an optional lead, which leaves a
+    regex engine no literal to skip ahead to: one alternation of 16 of them, scanned
+    over 500 characters, cost ~250 µs, and compiling it ~1-2 ms, paid again on every
+    turn that adds a pseudonym. Instead each pseudonym's pattern is compiled once per
+    process, and a match is looked for only where it can start: every match holds a
+    core, whose first word occurs right there (no lead) or one lead's length later.
+    First words are found with ``str.find`` on ASCII text (lower-case equality is the
+    regex's case-insensitive equality there) and with their own case-insensitive
+    pattern otherwise. At each such start the candidates are tried in the
+    alternation's order (longer core first, then list order), so the result is
+    exactly what scanning the alternation (:attr:`full`) finds.
 
-    The prefix pattern (for streaming's hold-back) costs more to compile than the full
-    one and only a streamed reply needs it: it is compiled on first use.
+    The prefix pattern (for streaming's hold-back) is compiled on first use.
     """
 
-    __slots__ = (
-        "_anchor",
-        "_order",
-        "_others",
-        "_plain",
-        "_prefix",
-        "_pseudonyms",
-        "_shifts",
-        "full",
-    )
+    __slots__ = ("_full", "_leads", "_order", "_patterns", "_prefix", "_pseudonyms", "_words")
 
     def __init__(self, pseudonyms: tuple[str, ...]) -> None:
         order = sorted(range(len(pseudonyms)), key=lambda i: -len(split_edges(pseudonyms[i])[1]))
-        alternatives = [f"(?P<t{i}>{_pattern(pseudonyms[i])})" for i in order]
-        self.full = re.compile("|".join(alternatives) or "(?!)", _FLAGS)
-        words = {_first_word(p) for p in pseudonyms}
-        self._anchor = _alternation(words)
-        # ASCII text and ASCII words: case-insensitive equality is lower() equality,
-        # and str.find beats any regex; other words go through the regex.
-        self._plain = sorted({w.lower() for w in words if w.isascii()})
-        self._others = _alternation({w for w in words if not w.isascii()})
-        leads = {len(split_edges(p)[0]) for p in pseudonyms}
-        self._shifts = sorted(leads | {0}, reverse=True)  # earliest start first
         self._pseudonyms, self._order = pseudonyms, order
+        self._patterns = [_compiled(_pattern(p)) for p in pseudonyms]
+        self._leads = [len(split_edges(p)[0]) for p in pseudonyms]
+        words: dict[str, list[int]] = {}
+        for i in order:  # each word's pseudonyms in the alternation's order
+            words.setdefault(_first_word(pseudonyms[i]), []).append(i)
+        self._words = words
+        self._full: re.Pattern[str] | None = None
         self._prefix: re.Pattern[str] | None = None
 
-    def starts(self, text: str) -> list[int]:
-        """Every position where a match could start, ascending."""
-        cores: list[int] = []
-        if text.isascii():
-            low = text.lower()
-            for word in self._plain:
-                at = low.find(word)
-                while at >= 0:
-                    cores.append(at)
-                    at = low.find(word, at + 1)
-            _scan(self._others, text, cores)
-            cores.sort()
-        else:
-            _scan(self._anchor, text, cores)
-        if len(self._shifts) == 1:
-            return cores
-        return sorted({c - d for c in cores for d in self._shifts if c >= d})
+    def starts(self, text: str) -> list[tuple[int, list[int]]]:
+        """``(position, pseudonyms to try there in the alternation's order)`` for each
+        position where a match could start, ascending."""
+        found: dict[int, set[int]] = {}
+        plain = text.isascii()
+        low = text.lower() if plain else text
+        for word, indices in self._words.items():
+            for core in _occurrences(word, text, low, plain):
+                for i in indices:
+                    found.setdefault(core, set()).add(i)
+                    lead = self._leads[i]
+                    if lead and core >= lead:
+                        found.setdefault(core - lead, set()).add(i)
+        rank = {i: r for r, i in enumerate(self._order)} if found else {}
+        return [(at, sorted(found[at], key=rank.__getitem__)) for at in sorted(found)]
 
-    def search(self, text: str, starts: list[int], pos: int) -> re.Match[str] | None:
-        """The leftmost match at or after ``pos`` (``starts``: from :meth:`starts`)."""
-        full = self.full
-        for i in range(bisect.bisect_left(starts, pos), len(starts)):
-            match = full.match(text, starts[i])
-            if match is not None:
-                return match
+    def search(
+        self, text: str, starts: list[tuple[int, list[int]]], pos: int
+    ) -> tuple[int, int, int] | None:
+        """``(start, end, index)`` of the leftmost match at or after ``pos``
+        (``starts``: from :meth:`starts`)."""
+        patterns = self._patterns
+        for k in range(bisect.bisect_left(starts, pos, key=_position), len(starts)):
+            at, indices = starts[k]
+            for i in indices:
+                match = patterns[i].match(text, at)
+                if match is not None:
+                    return at, match.end(), i
         return None
+
+    @property
+    def full(self) -> re.Pattern[str]:
+        """The alternation of every pattern (group ``t<i>``): the reference semantics,
+        compiled only when asked for."""
+        found = self._full
+        if found is None:
+            names = self._pseudonyms
+            alternatives = [f"(?P<t{i}>{_pattern(names[i])})" for i in self._order]
+            found = self._full = re.compile("|".join(alternatives) or "(?!)", _FLAGS)
+        return found
 
     @property
     def prefix(self) -> re.Pattern[str]:
@@ -199,6 +194,27 @@ class _Part:
             prefixes = [_prefix_pattern(self._pseudonyms[i]) for i in self._order]
             found = self._prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", _FLAGS)
         return found
+
+
+def _position(start: tuple[int, list[int]]) -> int:
+    return start[0]
+
+
+def _occurrences(word: str, text: str, low: str, plain: bool) -> Iterator[int]:
+    """Where ``word`` occurs in ``text``, case-insensitively (``low``: ``text.lower()``
+    when ``plain``, i.e. the text is ASCII)."""
+    if plain and word.isascii():
+        needle = word.lower()
+        at = low.find(needle)
+        while at >= 0:
+            yield at
+            at = low.find(needle, at + 1)
+        return
+    pattern = _compiled(re.escape(word))
+    at = 0
+    while (hit := pattern.search(text, at)) is not None:
+        yield hit.start()
+        at = hit.start() + 1
 
 
 _FLAGS = re.IGNORECASE | re.UNICODE
@@ -238,10 +254,8 @@ class Matcher:
         if len(self._parts) == 1:
             only, candidates = self._parts[0][1], starts[0]
             while (each := only.search(text, candidates, pos)) is not None:
-                group = each.lastgroup
-                assert group is not None
-                yield each.start(), each.end(), int(group[1:])
-                pos = each.end()
+                yield each
+                pos = each[1]
             return
         # Merge the parts' leftmost matches. A part's next match is searched again only
         # once the scan has moved past its start: a match found from an earlier
@@ -263,16 +277,15 @@ class Matcher:
                     ahead[k] = self._search(text, starts[k], pos, offset, part)
 
     def _search(
-        self, text: str, starts: list[int], pos: int, offset: int, part: _Part
+        self, text: str, starts: list[tuple[int, list[int]]], pos: int, offset: int, part: _Part
     ) -> tuple[int, int, int, int] | None:
         """``(start, -core length, index, end)`` of ``part``'s leftmost match."""
-        match = part.search(text, starts, pos)
-        if match is None:
+        found = part.search(text, starts, pos)
+        if found is None:
             return None
-        group = match.lastgroup
-        assert group is not None
-        index = offset + int(group[1:])
-        return match.start(), -self._cores[index], index, match.end()
+        start, end, index = found
+        index += offset
+        return start, -self._cores[index], index, end
 
     def viable(self, text: str, pos: int) -> bool:
         """Whether ``text[pos:]`` is a match or the beginning of one (``text[pos-1]``,
