@@ -171,6 +171,8 @@ def test_anchored_search_finds_what_a_scan_finds(
         (m.start(), m.end(), int(str(m.lastgroup)[1:])) for m in part.full.finditer(text, pos)
     ]
     assert list(matcher.finditer(text, pos)) == scanned
+    for at in range(len(text) + 1):  # streaming's hold-back: the same dispatch by first char
+        assert matcher.viable(text, at) == (part.prefix.match(text, at) is not None)
 
 
 def test_case_folds_beyond_ascii_still_match() -> None:

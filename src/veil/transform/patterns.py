@@ -132,7 +132,10 @@ class _Part:
     The prefix pattern (for streaming's hold-back) is compiled on first use.
     """
 
-    __slots__ = ("_full", "_leads", "_order", "_patterns", "_prefix", "_pseudonyms", "_words")
+    __slots__ = (
+        "_by_first", "_full", "_leads", "_order", "_patterns", "_prefix", "_pseudonyms",
+        "_unusual", "_words",
+    )  # fmt: skip
 
     def __init__(self, pseudonyms: tuple[str, ...]) -> None:
         order = sorted(range(len(pseudonyms)), key=lambda i: -len(split_edges(pseudonyms[i])[1]))
@@ -143,6 +146,20 @@ class _Part:
         for i in order:  # each word's pseudonyms in the alternation's order
             words.setdefault(_first_word(pseudonyms[i]), []).append(i)
         self._words = words
+        # Streaming's "could a match start here?": only pseudonyms whose lead or core
+        # begins with the character at hand can (ASCII, lower-cased; a non-ASCII
+        # first character may fold in ways lower() does not show: always tried).
+        by_first: dict[str, list[int]] = {}
+        unusual: list[int] = []
+        for i in order:
+            lead, core, _ = split_edges(pseudonyms[i])
+            firsts = {c for c in (lead[:1], core[:1]) if c}
+            if all(c.isascii() for c in firsts):
+                for c in {c.lower() for c in firsts}:
+                    by_first.setdefault(c, []).append(i)
+            else:
+                unusual.append(i)
+        self._by_first, self._unusual = by_first, unusual
         self._full: re.Pattern[str] | None = None
         self._prefix: re.Pattern[str] | None = None
 
@@ -187,8 +204,24 @@ class _Part:
             found = self._full = re.compile("|".join(alternatives) or "(?!)", _FLAGS)
         return found
 
+    def viable(self, text: str, pos: int) -> bool:
+        """Whether ``text[pos:]`` is a match of one of these or the start of one."""
+        if pos >= len(text):
+            return False
+        char = text[pos]
+        if char.isascii():
+            candidates = [*self._by_first.get(char.lower(), ()), *self._unusual]
+        else:
+            candidates = self._order
+        names = self._pseudonyms
+        return any(
+            _compiled(_prefix_pattern(names[i]) + r"\Z").match(text, pos) for i in candidates
+        )
+
     @property
     def prefix(self) -> re.Pattern[str]:
+        """The alternation of every prefix pattern: the reference for :meth:`viable`,
+        compiled only when asked for."""
         found = self._prefix
         if found is None:
             prefixes = [_prefix_pattern(self._pseudonyms[i]) for i in self._order]
@@ -290,7 +323,7 @@ class Matcher:
     def viable(self, text: str, pos: int) -> bool:
         """Whether ``text[pos:]`` is a match or the beginning of one (``text[pos-1]``,
         if any, is the character before it)."""
-        return any(part.prefix.match(text, pos) is not None for _, part in self._parts)
+        return any(part.viable(text, pos) for _, part in self._parts)
 
     def safe_cut(self, text: str, base: int) -> int:
         """The first position ≥ ``base`` from which the end of ``text`` could still turn
