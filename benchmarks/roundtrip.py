@@ -12,7 +12,8 @@
    so far (as the gateway does), 10 turns per conversation; the cost of the 10th
    request with the analyzer's result cache on and off.
 3. Token writes/s: ``put_token`` (one commit per token) against ``put_tokens`` (one
-   commit per batch), store only and seal + store, on SQLite and PostgreSQL.
+   commit per batch), store only and seal + store, on SQLite and PostgreSQL (also
+   with ``durable=True``: every commit fsynced).
 
 Numbers are for the machine it runs on; compare runs on the same machine only.
 """
@@ -172,9 +173,9 @@ def threaded(label: str, write: Callable[[], int], seconds: float, threads: int 
 
 
 @contextmanager
-def postgres_vault(url: str, root: Path) -> Iterator[Vault]:
+def postgres_vault(url: str, root: Path, *, durable: bool = False) -> Iterator[Vault]:
     schema = f"veil_bench_{uuid.uuid4().hex[:12]}"
-    engine = open_engine(url, schema=schema)
+    engine = open_engine(url, schema=schema, durable=durable)
     try:
         migrate(engine, "core")
         ledger = open_engine(f"sqlite:///{root / 'pg-ledger.db'}", durable=True)
@@ -213,6 +214,9 @@ def main() -> None:
         if args.postgres_url:
             with postgres_vault(args.postgres_url, root) as vault:
                 writes("PostgreSQL", vault, args.seconds)
+            # VEIL_DATABASE_DURABLE=true: every commit waits for the disk.
+            with postgres_vault(args.postgres_url, root, durable=True) as vault:
+                writes("PostgreSQL, durable", vault, args.seconds)
 
 
 if __name__ == "__main__":
