@@ -22,13 +22,15 @@ __all__ = ["Message", "OwnKey", "candidate", "features", "own_features"]
 
 def candidate(tok: Token) -> bool:
     """Tokens the model scores; all others are ``O`` without looking."""
-    if tok.cap or tok.upper:
-        return True
-    return tok.first or tok.last or tok.zipf == 0.0 or tok.low in PARTICLES or _is_place(tok)
-
-
-def _is_place(tok: Token) -> bool:
-    return tok.low in lexicon.places()
+    return (
+        tok.cap
+        or tok.upper
+        or tok.first
+        or tok.last
+        or tok.zipf == 0.0
+        or tok.low in PARTICLES
+        or tok.low in lexicon.places()
+    )
 
 
 def _shape(word: str) -> str:

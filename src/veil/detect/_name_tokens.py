@@ -17,12 +17,12 @@ from functools import lru_cache
 
 from veil.detect import lexicon
 
-__all__ = ["Token", "is_sentence_start", "shared_tokens", "tokenize"]
+__all__ = ["SENTENCE_END", "Token", "is_sentence_start", "shared_tokens", "tokenize"]
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_SPLIT = re.compile(r"([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
 _POSSESSIVE = ("'s", "’s", "'S", "’S")
 # Characters that end a sentence (or a line of a form) before the next token.
-_SENTENCE_END = frozenset('.!?:;\n\r\t•|>"“”()[]')
+SENTENCE_END = frozenset('.!?:;\n\r\t•|>"“”()[]')
 
 
 @dataclass(slots=True)
@@ -47,15 +47,19 @@ def tokenize(text: str) -> list[Token]:
     words = _words_memo
     out: list[Token] = []
     append = out.append
-    prev_end = 0
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        raw = m.group()
+    # split() with one capturing group alternates gaps and words in C; positions
+    # follow from their lengths, with no match object per word.
+    parts = iter(_SPLIT.split(text))
+    end = 0
+    # Pairs of (text before, token); the text after the last token is left over.
+    for gap, raw in zip(parts, parts, strict=False):
         info = words.get(raw)
         if info is None:
             if len(words) >= _WORDS_MEMO_SIZE:
                 words.clear()  # a crude bound; frequent words come back at once
             info = words[raw] = _word_facts(raw)
+        start = end + len(gap)
+        end = start + len(raw)
         word, low, cap, upper, possessive, zipf, first, last = info
         # Positional, in field order: start end text low gap cap upper possessive
         # zipf first last.
@@ -65,7 +69,7 @@ def tokenize(text: str) -> list[Token]:
                 end - 2 if possessive else end,
                 word,
                 low,
-                text[prev_end:start],
+                gap,
                 cap,
                 upper,
                 possessive,
@@ -74,7 +78,6 @@ def tokenize(text: str) -> list[Token]:
                 last,
             )
         )
-        prev_end = end
     return out
 
 
@@ -124,7 +127,7 @@ def is_sentence_start(tokens: Sequence[Token], i: int, abbreviations: frozenset[
     if i == 0:
         return True
     gap = tokens[i].gap
-    if not any(ch in _SENTENCE_END for ch in gap):
+    if SENTENCE_END.isdisjoint(gap):
         return False
     prev = tokens[i - 1]
     return not (gap.strip() == "." and (prev.low in abbreviations or len(prev.text) == 1))

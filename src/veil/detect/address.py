@@ -289,6 +289,6 @@ def _plain(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int
         and not (t.is_cap and i > 0 and g.toks[i - 1].low in LEADS)
         and not t.is_upper_code
         and not g.compound_word(t.low)
-        and not postcode_cue(g, i)
-        and not address_cue(g, i)
+        and not (g.has_postcode_cue and postcode_cue(g, i))
+        and not (g.has_address_cue and address_cue(g, i))
     )

@@ -49,6 +49,7 @@ _AMBIGUOUS_ZIPF = 3.0
 _PLACE_AFTER_COMMA = frozenset({"country", "region", "continent"})
 # log10 population from which a city may be written as a short acronym ("NYC").
 _ACRONYM_CITY_POP = 6.5
+_CLAUSE_END = frozenset(".!?\n;")
 
 
 class LocationDetector:
@@ -141,7 +142,9 @@ def _longest_place(text: str, tokens: list[Token], i: int) -> tuple[int, str] | 
             gap = tokens[j - 1].gap
             if gap not in (" ", ". ", "-", " - ") or tokens[j - 2].possessive:
                 break
-        key = _key(text, first.start, tokens[j - 1].end)
+        # One word's key is its lower-case form (a token holds no space; "’" and "'"
+        # are both case-ignorable, so lower-casing and replacing them commute).
+        key = first.low if j == i + 1 else _key(text, first.start, tokens[j - 1].end)
         if key in places:
             best = (j, key)
     return best
@@ -150,7 +153,7 @@ def _longest_place(text: str, tokens: list[Token], i: int) -> tuple[int, str] | 
 def _place_cue(tokens: list[Token], i: int) -> bool:
     """A place word among the three words before token ``i``, in the same clause."""
     for k in range(i - 1, max(-1, i - 4), -1):
-        if any(ch in ".!?\n;" for ch in tokens[k + 1].gap):
+        if not _CLAUSE_END.isdisjoint(tokens[k + 1].gap):
             return False
         if tokens[k].low in LOCATION_CUES:
             return True

@@ -13,9 +13,9 @@ synthetic messages only (never on benchmark rows) and shipped as
 Only "candidate" tokens are scored (capitalised, all-caps, or a lower-case word that a
 name or place list knows or that is not an ordinary English word); every other token
 is ``O``, which keeps the cost to a few dictionary look-ups per name-like word.
-A token's own features (word, affixes, lexicon code, gap) are summed once per distinct
-word and position facts and memoised; only the features that read its neighbours are
-looked up per message. Scores are bit-identical to summing every feature in order.
+The shipped weights are integers with one scale: they are summed exactly, in groups
+memoised across messages (a token's own features, a neighbour word's features), and
+a score is the integer sum divided by the scale (:mod:`veil.detect._name_tagger`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from veil.core import EntityType, Finding, Span
-from veil.detect._name_features import Message, OwnKey, candidate, features, own_features
+from veil.detect._name_features import Message, candidate, features
 from veil.detect._name_spans import MIN_MARGIN, TaggedSpan, plausible, trim
+from veil.detect._name_tagger import PackedTagger, packable, unpack
 from veil.detect._name_tokens import Token, shared_tokens
 from veil.errors import ConfigurationError
 
@@ -48,11 +49,6 @@ TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
 _MODEL_FILE = "names.json.gz"
 
 
-_ZERO = (0, 0, 0, 0, 0)
-# Distinct (word, gap, position facts) whose summed weights stay memoised (a few MB).
-_OWN_MEMO_SIZE = 10_000
-
-
 def _allowed(prev_tag: int, tag: int) -> bool:
     # I-PER (2) only after B-PER/I-PER; I-LOC (4) only after B-LOC/I-LOC.
     if tag == 2:
@@ -67,29 +63,24 @@ _ALLOWED = tuple(tuple(k for k in range(len(TAGS)) if _allowed(p, k)) for p in r
 
 
 class NameModel:
-    """BIO tagger over :data:`TAGS`; ``weights`` maps a feature to one weight per tag."""
+    """BIO tagger over :data:`TAGS`; ``weights`` maps a feature to one weight per tag.
 
-    def __init__(self, weights: Mapping[str, Sequence[float]]) -> None:
-        # One row of per-tag weights per feature: a token costs one dict look-up per
-        # feature, and zip() turns the rows into per-tag columns in C. Summing a column
-        # adds the same weights in the same order as a per-tag sum would, so scores are
-        # the same floats to the last bit; all-zero rows add nothing and are dropped.
-        self._rows: dict[str, tuple[float, ...]] = {
-            k: tuple(row) for k, row in weights.items() if any(row)
-        }
-        # A token's own features come first in its feature list, so their summed
-        # weights are a valid start for the rest; they are memoised by what they read.
-        self._own_memo: dict[OwnKey, tuple[float, ...]] = {}
-        # The previous-tag features (last in the list), by previous tag and case.
-        self._prev_rows = {
-            (prev, case): [
-                r
-                for r in (self._rows.get("pt=" + pt), self._rows.get("ptc=" + pt + "c=" + case))
-                if r is not None
-            ]
-            for prev, pt in enumerate(TAGS)
-            for case in "UCl"
-        }
+    A score is the per-tag sum of the weights of a token's features divided by
+    ``scale``. Integer weights (the shipped model) are summed exactly, in packed
+    groups (:mod:`veil.detect._name_tagger`); other weights (experiments) are summed
+    as floats in feature order, one token at a time.
+    """
+
+    def __init__(self, weights: Mapping[str, Sequence[float]], *, scale: float = 1.0) -> None:
+        self._scale = scale
+        self._packed = PackedTagger(weights, scale) if packable(weights) else None
+        # Float weights: one row of per-tag weights per feature; zip() turns the rows
+        # into per-tag columns in C, and all-zero rows add nothing and are dropped.
+        self._rows: dict[str, tuple[float, ...]] = (
+            {}
+            if self._packed is not None
+            else {k: tuple(v / scale for v in row) for k, row in weights.items() if any(row)}
+        )
 
     @classmethod
     def default(cls) -> NameModel:
@@ -99,40 +90,19 @@ class NameModel:
     def scores(self, feats: Sequence[str], prev_tag: int) -> list[float]:
         """Per-tag scores for one token given its features and the previous tag."""
         pt = TAGS[prev_tag]
-        return self._sum([*feats, "pt=" + pt, "ptc=" + pt + feats[1]], [])
-
-    def _sum(
-        self, names: Sequence[str], extra: list[tuple[float, ...]], start: Sequence[float] = _ZERO
-    ) -> list[float]:
-        """Per-tag sums of the rows of ``names`` then ``extra``, continuing ``start``.
-
-        Each column adds its weights left to right, as one per-tag sum over the whole
-        feature list would: continuing a partial sum gives the same floats.
-        """
-        # All in C: look up each feature's row, drop unknown features, turn the rows
-        # into per-tag columns and sum each column onto its start.
-        rows = filter(None, map(self._rows.get, names))
-        columns = zip(*rows, *extra, strict=True)
-        return list(map(sum, columns, start)) or [float(x) for x in start]
-
-    def _own_sums(self, key: OwnKey) -> Sequence[float]:
-        """Sums of the weights of :func:`own_features` features, memoised across messages."""
-        sums = self._own_memo.get(key)
-        if sums is None:
-            if len(self._own_memo) >= _OWN_MEMO_SIZE:
-                self._own_memo.clear()  # a crude bound; common words come back fast
-            sums = self._own_memo[key] = tuple(self._sum(own_features(key), []))
-        return sums
+        names = [*feats, "pt=" + pt, "ptc=" + pt + feats[1]]
+        if self._packed is not None:
+            return [s / self._scale for s in unpack(self._packed.sum(names))]
+        columns = zip(*filter(None, map(self._rows.get, names)), strict=True)
+        return list(map(sum, columns)) or [0.0] * len(TAGS)
 
     def tag(self, tokens: Sequence[Token], text: str) -> list[tuple[int, float]]:
         """``(tag index, margin over O)`` for every token, greedily left to right."""
+        if self._packed is not None:
+            return self._packed.tag(tokens, text)
         out: list[tuple[int, float]] = []
         prev = 0
         message: Message | None = None
-        # Hot loop (every name-like word of every message): the body of :meth:`_sum`
-        # inlined with its look-ups bound to locals; the same sums in the same order.
-        row = self._rows.get
-        prev_rows, own_sums = self._prev_rows, self._own_sums
         for i, tok in enumerate(tokens):
             if not candidate(tok):
                 out.append((0, 0.0))
@@ -140,11 +110,7 @@ class NameModel:
                 continue
             if message is None:
                 message = Message(tokens, text)
-            key = message.own_key(i)
-            start = own_sums(key)
-            rows = filter(None, map(row, message.context(i)))
-            columns = zip(*rows, *prev_rows[prev, key[2]], strict=True)
-            s = list(map(sum, columns, start)) or [float(x) for x in start]
+            s = self.scores(message.features(i), prev)
             best = max(_ALLOWED[prev], key=s.__getitem__)
             out.append((best, s[best] - s[0]))
             prev = best
@@ -175,9 +141,7 @@ def _default_model() -> NameModel:
     data = json.loads(gzip.decompress(raw))
     if data.get("tags") != list(TAGS):
         raise ConfigurationError(f"model file {_MODEL_FILE} has unexpected tags")
-    scale = float(data["scale"])
-    weights = {k: tuple(v / scale for v in row) for k, row in data["weights"].items()}
-    return NameModel(weights)
+    return NameModel(data["weights"], scale=float(data["scale"]))
 
 
 @lru_cache(maxsize=4)

@@ -74,7 +74,8 @@ class PersonDetector:
         i = 0
         while i < len(tokens):
             if i > 1 and tokens[i - 1].low not in STRONG_ENDINGS:
-                cue = _cue_before(tokens, i)  # the common case: no strong cue can end here
+                # The common case: no strong cue can end here, and mostly no cue at all.
+                cue = _cue_before(tokens, i) if tokens[i - 1].low in _CUE_ENDINGS else None
             elif relation_named(tokens, i):
                 scored.append((Chunk(i, i + 1, i + 1, False, True), 0.7, "name after a relative"))
                 i += 1
@@ -142,7 +143,7 @@ def _cue_before(tokens: list[Token], i: int) -> bool | None:
         return None  # most words: no cue can end here
     words: list[str] = []
     for k in range(i - 1, max(-1, i - 4), -1):
-        if any(ch in ".!?\n" for ch in tokens[k + 1].gap):
+        if not _CLAUSE_END.isdisjoint(tokens[k + 1].gap):
             break
         words.insert(0, tokens[k].low)
     cue = phrase_before(words)
@@ -153,6 +154,7 @@ def _cue_before(tokens: list[Token], i: int) -> bool | None:
 
 
 _NAME_WORDS = frozenset({"name", "surname", "names"})
+_CLAUSE_END = frozenset(".!?\n")
 _SPEECH = frozenset({"says", "said", "asks", "asked", "replied", "wrote", "added", "explained"})
 _CUE_ENDINGS = NAME_CUE_ENDINGS | _NAME_WORDS
 
