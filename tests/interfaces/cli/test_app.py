@@ -116,3 +116,13 @@ def test_eval_label_map(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2
+
+
+def test_detect_hints_when_the_text_is_a_data_file(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"id": "1", "text": "hi"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["detect", "--json", str(path)])
+    assert result.exit_code == 0
+    assert "use --input" in result.stderr
+    plain = runner.invoke(app, ["detect", "--json", "rows.jsonl is not here"])
+    assert "hint" not in plain.stderr

@@ -97,6 +97,12 @@ def detect(
         if input is None:
             if text is None:
                 raise ConfigurationError("give a TEXT argument or --input FILE")
+            if _names_a_file(text):
+                err.print(
+                    "hint: the text names a file; to analyze its contents use --input",
+                    highlight=False,
+                    markup=False,
+                )
             findings = analyzer.analyze(text)
             if as_json:
                 typer.echo(json.dumps(_spans(findings, reasons=True)))
@@ -121,6 +127,18 @@ def detect(
             raise typer.Exit(1)
     except VeilError as exc:
         raise _fail(exc) from None
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether ``text`` looks like a data file's path that exists (``veil detect
+    data.jsonl`` analyzes the ten characters, not the file)."""
+    if len(text) > 4096 or any(c.isspace() for c in text):
+        return False
+    path = Path(text)
+    try:
+        return path.suffix.lower() in {".jsonl", ".ndjson", ".json", ".txt"} and path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _spans(findings: Sequence[Finding], *, reasons: bool = False) -> list[dict[str, object]]:
