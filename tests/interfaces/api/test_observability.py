@@ -6,7 +6,20 @@ import logging
 from veil.interfaces.api.observability import JsonFormatter, Metrics, request_id_from
 
 
-def test_formatter_never_interpolates_or_prints_tracebacks() -> None:
+def test_formatter_fills_in_numbers_only() -> None:
+    def event(msg: str, *args: object) -> str:
+        record = logging.LogRecord("uvicorn.error", logging.INFO, "f", 1, msg, args, None)
+        return str(json.loads(JsonFormatter().format(record))["event"])
+
+    assert event("Started server process [%d]", 4242) == "Started server process [4242]"
+    running = event("Uvicorn running on %s://%s:%d", "http", "jane@example.org", 8000)
+    assert running == "Uvicorn running on <str>://<str>:8000"
+    assert event("flag %s", True) == "flag <bool>"
+    assert event("count %d", "x") == "count %d"  # cannot fill: the format string as is
+    assert event("no args") == "no args"
+
+
+def test_formatter_never_interpolates_text_or_prints_tracebacks() -> None:
     try:
         raise ValueError("jane@example.org")
     except ValueError:

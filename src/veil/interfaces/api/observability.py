@@ -40,8 +40,9 @@ def log_event(event: str, *, level: int = logging.INFO, **fields: object) -> Non
 class JsonFormatter(logging.Formatter):
     """One JSON object per line. Only whitelisted fields; no tracebacks, no messages.
 
-    Third-party records (uvicorn, httpx) keep only their logger name, level and the
-    record's format string, never the interpolated arguments, which may hold input.
+    Third-party records (uvicorn, httpx) keep their logger name, level and format
+    string; of their arguments only numbers are filled in (a port, a pid, a status):
+    any other argument may hold input and shows as its type (``<str>``).
     """
 
     def format(self, record: logging.LogRecord) -> str:
@@ -49,7 +50,7 @@ class JsonFormatter(logging.Formatter):
             "ts": round(record.created, 3),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": str(record.msg) if isinstance(record.msg, str) else type(record.msg).__name__,
+            "event": _event(record),
         }
         fields = getattr(record, "veil", None)
         if isinstance(fields, dict):
@@ -57,6 +58,22 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             out["exception"] = record.exc_info[0].__name__
         return json.dumps(out, default=str)
+
+
+def _event(record: logging.LogRecord) -> str:
+    if not isinstance(record.msg, str):
+        return type(record.msg).__name__
+    args = record.args
+    if not isinstance(args, tuple) or not args:
+        return record.msg
+    shown = tuple(
+        a if isinstance(a, int | float) and not isinstance(a, bool) else f"<{type(a).__name__}>"
+        for a in args
+    )
+    try:
+        return record.msg % shown
+    except (TypeError, ValueError):  # e.g. %d given a placeholder string
+        return record.msg
 
 
 class Metrics:
