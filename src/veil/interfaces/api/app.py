@@ -28,6 +28,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -150,6 +151,10 @@ def create_app(
         # does not rescan them in the middle of a customer's request (the p99 tail).
         gc.collect()
         gc.freeze()
+        # A chat holds a worker thread until the model has answered (seconds, for a
+        # real one): anyio's default of 40 threads would cap the gateway at 40 chats.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(1, settings.max_concurrency)
         app.state.gateway = gateway
         jobs = []
         trail = gateway.veil.audit

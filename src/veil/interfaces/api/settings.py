@@ -9,7 +9,9 @@ the policy recipient the upstream stands for. ``VEIL_AUTH=required`` makes every
 traffic route need a bearer API key with the ``chat`` permission (``veil serve``
 requires it whenever it listens beyond loopback). ``VEIL_RETENTION_SECONDS`` is the
 interval of the background retention sweep (0 turns it off; then run
-``veil retention run`` from a scheduler). Storage and keys: ``deployment``.
+``veil retention run`` from a scheduler). ``VEIL_MAX_CONCURRENCY`` bounds the requests
+worked on at once per process (each holds a worker thread while the upstream model
+answers; more wait their turn). Storage and keys: ``deployment``.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class GatewaySettings:
     policy_check_seconds: float = 5.0
     auth_required: bool = False
     retention_seconds: float = 3600.0
+    max_concurrency: int = 256
 
     @property
     def recipient_name(self) -> str:
@@ -100,6 +103,7 @@ def gateway_settings(
         recipient=environ.get("VEIL_RECIPIENT") or None,
         auth_required=_auth(environ),
         retention_seconds=_positive(environ, "VEIL_RETENTION_SECONDS", 3600.0, allow_zero=True),
+        max_concurrency=int(_positive(environ, "VEIL_MAX_CONCURRENCY", 256)),
     )
 
 
