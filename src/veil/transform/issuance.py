@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from veil.core import Entity
 from veil.transform.keys import Derivation, TokenContext
+from veil.transform.matching import Matcher
 from veil.transform.normalize import normalize
 from veil.transform.operators import Pseudonymizer, form_key, pseudonym
-from veil.transform.patterns import Matcher, core_key, split_edges
+from veil.transform.patterns import core_key, split_edges
 from veil.transform.settings import Tag, TransformSettings
 from veil.transform.tokens import TokenEntry, TokenMap
 

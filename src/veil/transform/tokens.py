@@ -20,7 +20,8 @@ from functools import cached_property
 
 from veil.core import CustomEntity, Entity, EntityType
 from veil.errors import InputError, MalformedInputError
-from veil.transform.patterns import Matcher, core_key, matcher_for
+from veil.transform.matching import Matcher, matcher_for
+from veil.transform.patterns import core_key
 
 __all__ = ["EMPTY_MAP", "TokenEntry", "TokenMap"]
 
