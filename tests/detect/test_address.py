@@ -376,6 +376,7 @@ _FAST_PATH_TEXTS = [
     "the delivery note says Suite 200, 1600 Pennsylvania Avenue NW, Washington DC",
     "deliver to:\njane doe\n41563 pamela rest\nnew york ny 10001\nthanks a lot",
     "postcode: SW1A 1AA, near Baker Street and the river; Rákóczi út 13 Budapest",
+    "The Corner of Main St and 5th Ave, the junction of Elm & Oak; the end of the day",
 ]
 
 
@@ -407,6 +408,76 @@ def test_plain_words_open_no_anchor() -> None:
     toks = tokenize("see hegyalja út 98")
     g = CrossGrammar("see hegyalja út 98", toks, lex)
     assert not _plain(g, 1, _openers(lex), _suffix_positions(toks, lex))
+
+
+def test_plain_words_near_the_end_and_the() -> None:
+    """The last words of a text have no street word within reach, and "the" opens
+    an anchor only before a corner word."""
+    from veil.detect._address_cross import CrossGrammar
+    from veil.detect._address_data import lexicon
+    from veil.detect._address_tokens import tokenize
+    from veil.detect.address import _openers, _plain, _suffix_positions
+
+    lex = lexicon()
+    plains = []
+    for text in ("thanks for the kind help", "see the corner of Elm St and Oak Ave"):
+        toks = tokenize(text)
+        g = CrossGrammar(text, toks, lex)
+        suffix_at = _suffix_positions(toks, lex)
+        plain = [i for i in range(len(toks)) if _plain(g, i, _openers(lex), suffix_at)]
+        plains.append([toks[i].low for i in plain])
+        for i in plain:
+            assert DETECTOR._anchor(g, i) is None, (text, i)
+    assert plains[0] == ["thanks", "for", "the", "kind", "help"]
+    assert "the" not in plains[1]
+    found = [text[f.span.start : f.span.end] for f in DETECTOR.find(text)]
+    assert found == ["the corner of Elm St and Oak Ave"]
+
+
+_NUMBER_TEXTS = [
+    *_FAST_PATH_TEXTS,
+    "card 4494 9099 8143 1072 was charged, iban DE25 3692 5195 9927 6619 57, call +44 7700 900705",
+    "34 bis rue Pascal; 12, rue de la Paix; 5638 Aasa 43; 1234 AB Amsterdam; 12 the long road",
+    "zip code is 880 and postcode 12345; 2019 Main Street; 4.5 stars; 350 W 42nd St; 12 5th Ave",
+    "box 12 then 99 99 and 123 45 Stockholm, 00-514 Warszawa, 1000-001 Lisboa, 900 bis 12",
+]
+
+
+def test_idle_numbers_open_nothing() -> None:
+    """The number fast path of ``find`` skips a number only where the full search finds
+    nothing, and it does skip the digit groups of cards, IBANs and phone numbers."""
+    from veil.detect._address_cross import CrossGrammar
+    from veil.detect._address_data import lexicon
+    from veil.detect._address_tokens import NUM, tokenize
+    from veil.detect.address import _idle_number, _openers, _suffix_positions
+
+    lex = lexicon()
+    skipped = kept = 0
+    for text in _NUMBER_TEXTS + [t.lower() for t in _NUMBER_TEXTS]:
+        toks = tokenize(text)
+        g = CrossGrammar(text, toks, lex)
+        suffix_at = _suffix_positions(toks, lex)
+        for i, t in enumerate(toks):
+            if t.kind != NUM:
+                continue
+            if not _idle_number(g, i, _openers(lex), suffix_at):
+                kept += 1
+                continue
+            skipped += 1
+            assert DETECTOR._anchor(g, i) is None, (text, i)
+            assert DETECTOR._generic(g, i) is None, (text, i)
+    assert skipped > 20
+    assert kept > 20
+    text = "card 4494 9099 8143 1072 was charged"
+    toks = tokenize(text)
+    g = CrossGrammar(text, toks, lex)
+    suffix_at = _suffix_positions(toks, lex)
+    assert [_idle_number(g, i, _openers(lex), suffix_at) for i in (1, 2, 3)] == [True] * 3
+    # A number before a street word, a prefix street word or a cue is never skipped.
+    for text, i in [("at 12 Main St", 1), ("12 rue de la Paix", 0), ("zip code 880", 2)]:
+        toks = tokenize(text)
+        g = CrossGrammar(text, toks, lex)
+        assert not _idle_number(g, i, _openers(lex), _suffix_positions(toks, lex)), text
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ class _Derived:
     country_heads: frozenset[str]
     any_postcode: re.Pattern[str]
     any_postcode_folded: re.Pattern[str]
+    distinct_postcode: re.Pattern[str]
     postcode_cue_words: frozenset[str]
 
 
@@ -51,6 +52,9 @@ def _derived(lex: AddressLexicon) -> _Derived:
     if found is not None and found.lex is lex:
         return found
     union = "|".join(f"(?:{shape.pattern.pattern})" for shape in lex.postcodes)
+    distinct = "|".join(
+        f"(?:{shape.pattern.pattern})" for shape in lex.postcodes if shape.strength != "plain"
+    )
     made = _Derived(
         lex=lex,
         compound_lengths=sorted({len(c) for c in lex.compounds}, reverse=True),
@@ -59,6 +63,7 @@ def _derived(lex: AddressLexicon) -> _Derived:
         country_heads=frozenset(k[0] for k in lex.countries),
         any_postcode=re.compile(union),
         any_postcode_folded=re.compile(union, re.IGNORECASE),
+        distinct_postcode=re.compile(distinct),
         postcode_cue_words=lex.words["postcode_cues"] | {"post", "pin"},
     )
     _DERIVED[id(lex)] = made
@@ -80,6 +85,9 @@ class TokenGrammar:
         self._country_heads = derived.country_heads
         self._any_postcode = derived.any_postcode
         self._any_postcode_folded = derived.any_postcode_folded
+        #: Every postcode shape that scores above 0 (not "plain"), as written, in one
+        #: pattern: where it fails to match, :meth:`postcode` finds no usable anchor.
+        self.distinct_postcode = derived.distinct_postcode
         words = lex.words
         self.particles = words["particles"]
         self.stop_cap = words["stop_capitalized"]

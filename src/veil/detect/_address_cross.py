@@ -22,7 +22,7 @@ from veil.detect._address_extra import MILITARY, TOWN_LEADS, ExtraGrammar
 from veil.detect._address_parts import Part
 from veil.detect._address_tokens import ALNUM, NL, NUM, WORD
 
-__all__ = ["EXTRA_STARTS", "LEADS", "CrossGrammar"]
+__all__ = ["CORNER_HEADS", "EXTRA_STARTS", "LEADS", "CrossGrammar"]
 
 # "the corner of", "intersection of", "junction of"
 _CORNER_HEADS = frozenset(["corner", "intersection", "junction", "crossroads", "crossing"])
@@ -31,6 +31,8 @@ _JOINS = frozenset(["and", "&", "with", "at"])
 _CROSS_LEADS = frozenset(["at", "to", "on", "is", "of", "near", "from", "in"])
 _MAX_NAME_WORDS = 4
 _CORNER_STARTS = _CORNER_HEADS | {"the"}
+#: "the" starts a corner only before one of these words.
+CORNER_HEADS = _CORNER_HEADS
 _CROSS_MARKS = frozenset([":", ">", "/", "-", "\n"])
 _STARTS = _CORNER_STARTS | MILITARY
 #: Tokens that may start a parser of this module, and words before a capitalised

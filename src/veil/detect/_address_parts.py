@@ -11,12 +11,13 @@ from veil.detect._address_places import Part
 from veil.detect._address_tokens import WORD
 from veil.detect._address_units import UnitGrammar
 
-__all__ = ["LOWER", "Grammar", "Part"]
+__all__ = ["LOWER", "NUMBER_TAILS", "Grammar", "Part"]
 
 # Marks a street head that is too plain alone ("3 jay isle"); the detector keeps
 # it only when the address it starts also has a postcode.
 LOWER = "lower-case"
-_NUMBER_TAILS = frozenset(["bis", "ter", "quater"])
+#: Words between a house number and a prefix street word: "34 bis rue Pascal".
+NUMBER_TAILS = frozenset(["bis", "ter", "quater"])
 # Word -> whether it ends with a glued street word (see Grammar.compound_word). The
 # compound endings come from the one shipped lexicon, so one memo serves every text.
 _COMPOUND_MEMO: dict[str, bool] = {}
@@ -127,7 +128,7 @@ class Grammar(UnitGrammar):
         if lead:
             j = i + 1
             t = self.tok(j)
-            if t is not None and t.low in _NUMBER_TAILS:
+            if t is not None and t.low in NUMBER_TAILS:
                 j += 1  # "34 bis rue Pascal"
                 t = self.tok(j)
             if t is not None and t.text == ",":

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from veil.core import EntityType, Finding, Span
-from veil.detect._address_cross import EXTRA_STARTS, LEADS, CrossGrammar
+from veil.detect._address_cross import CORNER_HEADS, EXTRA_STARTS, LEADS, CrossGrammar
 from veil.detect._address_data import AddressLexicon, lexicon
 from veil.detect._address_extend import (
     address_cue,
@@ -27,7 +27,7 @@ from veil.detect._address_extend import (
     postcode_cue,
     postcode_follows,
 )
-from veil.detect._address_parts import LOWER, Part
+from veil.detect._address_parts import LOWER, NUMBER_TAILS, Part
 from veil.detect._address_tokens import NL, NUM, PUNCT, WORD, Token, tokenize
 
 __all__ = ["AddressDetector"]
@@ -41,6 +41,10 @@ _STREET_PREPOSITIONS = frozenset(["on", "in", "at", "along", "off", "onto", "dow
 # A street word after the name is looked for this many tokens ahead (see
 # Grammar._name_suffix_num and Grammar.bare_street).
 _SUFFIX_REACH = 4
+# A street word after a house number is looked for this many tokens ahead (an
+# optional direction and its period, then seven name tokens: see
+# Grammar._num_name_suffix).
+_NUMBER_SUFFIX_REACH = 9
 # Lower-case words that may open an anchor by themselves, per lexicon (see _plain).
 _OPENERS: dict[int, tuple[AddressLexicon, frozenset[str]]] = {}
 
@@ -49,8 +53,10 @@ def _openers(lex: AddressLexicon) -> frozenset[str]:
     found = _OPENERS.get(id(lex))
     if found is not None and found[0] is lex:
         return found[1]
+    # "the" opens only "the corner of ...": _plain looks at the word after it.
+    extra = EXTRA_STARTS - {"the"}
     words = frozenset(
-        [*lex.prefixes, "c", *lex.units, *(k[0] for k in lex.po_boxes), *EXTRA_STARTS, "gir"]
+        [*lex.prefixes, "c", *lex.units, *(k[0] for k in lex.po_boxes), *extra, "gir"]
     )
     _OPENERS[id(lex)] = (lex, words)
     return words
@@ -79,6 +85,9 @@ class AddressDetector:
                 # No anchor or generic street starts at a line break or a
                 # punctuation mark other than "#" (a unit number).
                 i += 1
+                continue
+            if t.kind == NUM and _idle_number(g, i, openers, suffix_at):
+                i += 1  # card, IBAN and phone digit groups: no anchor, no generic street
                 continue
             # Most words open no anchor (see _plain): skip straight to the generic street,
             # which a lower-case word cannot open either.
@@ -256,11 +265,13 @@ def _named_street_after_preposition(g: CrossGrammar, i: int, bare: Part) -> int 
 
 
 def _suffix_positions(toks: list[Token], lex: AddressLexicon) -> list[int]:
-    """``out[k]``: index of the first street-suffix word at or after ``k`` (``len+1``
-    if none); ``out`` has two extra slots so ``out[i + 1]`` is always defined."""
+    """``out[k]``: index of the first street-suffix word at or after ``k``, or, if
+    none, a sentinel beyond every reach from a token (so the last words of a text
+    are not taken for words near a street word); ``out`` has two extra slots so
+    ``out[i + 1]`` is always defined."""
     n = len(toks)
-    out = [n + 1] * (n + 2)
-    nxt = n + 1
+    nxt = n + 1 + max(_SUFFIX_REACH, _NUMBER_SUFFIX_REACH)
+    out = [nxt] * (n + 2)
     suffixes = lex.suffixes
     for k in range(n - 1, -1, -1):
         t = toks[k]
@@ -278,9 +289,10 @@ def _plain(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int
     forms need a house number, a prefix street word ("c" for "C/"), a glued street
     word, or a suffix word within :data:`_SUFFIX_REACH` tokens (so does a bare street);
     post boxes, units and the corner/military parsers need their opening words; a
-    postcode needs a digit or "GIR"; the town and crossing anchors need a lead word
-    before; a region needs an upper-case code; the cue parsers are asked here. The
-    generic street needs a capital or a number, so a lower-case word opens nothing.
+    postcode needs a digit or "GIR"; "the" opens only a corner, with its corner word
+    after it; the town and crossing anchors need a lead word before; a region needs
+    an upper-case code; the cue parsers are asked here. The generic street needs a
+    capital or a number, so a lower-case word opens nothing.
     """
     t = g.toks[i]
     return (
@@ -289,6 +301,41 @@ def _plain(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int
         and not (t.is_cap and i > 0 and g.toks[i - 1].low in LEADS)
         and not t.is_upper_code
         and not g.compound_word(t.low)
+        and not (g.has_postcode_cue and postcode_cue(g, i))
+        and not (g.has_address_cue and address_cue(g, i))
+        and not (t.low == "the" and i + 1 < g.n and g.toks[i + 1].low in CORNER_HEADS)
+    )
+
+
+def _idle_number(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int]) -> bool:
+    """True when neither an anchor nor a generic street can start at number token ``i``.
+
+    Why each parser of :meth:`AddressDetector._anchor` and
+    :meth:`AddressDetector._generic` then finds nothing: a number is no word, so the
+    unit, region, bare-street, name-first and compound-street parsers need none of it;
+    the number-first street forms need a word (or "," before a prefix street word,
+    or an ordinal) right after it, and then a prefix street word or "bis" there, a
+    street-suffix word within :data:`_NUMBER_SUFFIX_REACH` tokens, or a framed street;
+    the generic street needs a capitalised word after it; a post box needs its
+    opening word; a postcode scores 0 (and is dropped) unless a non-plain shape
+    matches or a cue precedes it; the cue parsers are asked here.
+    """
+    t = g.toks[i]
+    nxt = g.tok(i + 1)
+    if nxt is not None:
+        if nxt.text == "," or nxt.is_cap or nxt.is_ordinal:
+            return False
+        if nxt.kind == WORD and (
+            nxt.low in openers
+            or nxt.low in NUMBER_TAILS
+            or suffix_at[i + 1] <= i + _NUMBER_SUFFIX_REACH
+            or g.framed_street(i) is not None
+        ):
+            return False
+    stop = min(len(g.text), t.start + 12)
+    return (
+        g.distinct_postcode.match(g.text, t.start, stop) is None
+        and g.pobox(i) is None
         and not (g.has_postcode_cue and postcode_cue(g, i))
         and not (g.has_address_cue and address_cue(g, i))
     )
