@@ -116,14 +116,12 @@ class HotSql:
     def last_seq(self, cursor: Any, tenant: str, conversation: str) -> int:
         """The highest stored turn number of the conversation (0 if none)."""
         cursor.execute(self._last_seq, (tenant, conversation))
-        row = cursor.fetchone()
-        return int(row[0] or 0) if row is not None else 0
+        return _count(cursor)
 
     def count_role(self, cursor: Any, tenant: str, conversation: str, role: str) -> int:
         """How many turns of ``role`` the conversation has stored."""
         cursor.execute(self._count_role, (tenant, conversation, role))
-        row = cursor.fetchone()
-        return int(row[0] or 0) if row is not None else 0
+        return _count(cursor)
 
     def insert_turn(self, cursor: Any, row: TurnRow, at: Any) -> None:
         """Insert one turn; a taken number raises the driver's IntegrityError."""
@@ -144,3 +142,9 @@ class HotSql:
         """``(seq, restricted, source, at)`` rows, in order."""
         cursor.execute(self._restrictions, (tenant, subject))
         return list(cursor.fetchall())
+
+
+def _count(cursor: Any) -> int:
+    """The single number an aggregate returned (0 for NULL or no row)."""
+    row = cursor.fetchone()
+    return int(row[0] or 0) if row is not None else 0

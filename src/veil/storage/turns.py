@@ -33,7 +33,6 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    insert,
     inspect,
     or_,
     select,
@@ -117,7 +116,6 @@ _CHUNK = 500
 _OWN_TABLES = frozenset({"subjects", "subject_keys", "turns", "vault_entries"})
 _KEY = {"tenant", "subject"}
 _Dependent = tuple[ColumnElement[str], ColumnElement[str]]  # (tenant, subject) columns
-_INSERT = insert(Turn)
 _COLUMNS = (
     _T.tenant,
     _T.conversation,

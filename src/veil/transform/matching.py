@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterator, Sequence
 
 from veil.transform.patterns import (
-    _FLAGS,
-    _pattern,
-    _prefix_pattern,
+    FLAGS,
     max_rendering,
+    prefix_pattern,
+    rendering_pattern,
     split_edges,
 )
 
@@ -34,7 +34,7 @@ def _first_word(pseudonym: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def _compiled(regex: str) -> re.Pattern[str]:
     """One pseudonym's pattern (or one first word), compiled once per process."""
-    return re.compile(regex, _FLAGS)
+    return re.compile(regex, FLAGS)
 
 
 _PART = 16
@@ -69,7 +69,7 @@ class _Part:
     def __init__(self, pseudonyms: tuple[str, ...]) -> None:
         order = sorted(range(len(pseudonyms)), key=lambda i: -len(split_edges(pseudonyms[i])[1]))
         self._pseudonyms, self._order = pseudonyms, order
-        self._patterns = [_compiled(_pattern(p)) for p in pseudonyms]
+        self._patterns = [_compiled(rendering_pattern(p)) for p in pseudonyms]
         self._leads = [len(split_edges(p)[0]) for p in pseudonyms]
         words: dict[str, list[int]] = {}
         for i in order:  # each word's pseudonyms in the alternation's order
@@ -129,8 +129,8 @@ class _Part:
         found = self._full
         if found is None:
             names = self._pseudonyms
-            alternatives = [f"(?P<t{i}>{_pattern(names[i])})" for i in self._order]
-            found = self._full = re.compile("|".join(alternatives) or "(?!)", _FLAGS)
+            alternatives = [f"(?P<t{i}>{rendering_pattern(names[i])})" for i in self._order]
+            found = self._full = re.compile("|".join(alternatives) or "(?!)", FLAGS)
         return found
 
     def viable(self, text: str, pos: int) -> bool:
@@ -143,9 +143,7 @@ class _Part:
         else:
             candidates = self._order
         names = self._pseudonyms
-        return any(
-            _compiled(_prefix_pattern(names[i]) + r"\Z").match(text, pos) for i in candidates
-        )
+        return any(_compiled(prefix_pattern(names[i]) + r"\Z").match(text, pos) for i in candidates)
 
     @property
     def prefix(self) -> re.Pattern[str]:
@@ -153,8 +151,8 @@ class _Part:
         compiled only when asked for."""
         found = self._prefix
         if found is None:
-            prefixes = [_prefix_pattern(self._pseudonyms[i]) for i in self._order]
-            found = self._prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", _FLAGS)
+            prefixes = [prefix_pattern(self._pseudonyms[i]) for i in self._order]
+            found = self._prefix = re.compile(f"(?:{'|'.join(prefixes) or '(?!)'})\\Z", FLAGS)
         return found
 
 

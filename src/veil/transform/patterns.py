@@ -21,7 +21,16 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["core_key", "has_core", "max_rendering", "split_edges", "token_grammar"]
+__all__ = [
+    "FLAGS",
+    "core_key",
+    "has_core",
+    "max_rendering",
+    "prefix_pattern",
+    "rendering_pattern",
+    "split_edges",
+    "token_grammar",
+]
 
 _PIECES = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WS = r"\s{1,4}"
@@ -69,7 +78,8 @@ def _core_atoms(core: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _pattern(pseudonym: str) -> str:
+def rendering_pattern(pseudonym: str) -> str:
+    """The regex (source) of every tolerated rendering of ``pseudonym``."""
     lead, core, trail = split_edges(pseudonym)
     head = f"(?:{re.escape(lead)}|(?<!\\w))" if lead else r"(?<!\w)"
     tail = f"(?:{re.escape(trail)}|(?!\\w))" if trail else r"(?!\w)"
@@ -85,7 +95,8 @@ def _nested(atoms: Sequence[str]) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _prefix_pattern(pseudonym: str) -> str:
+def prefix_pattern(pseudonym: str) -> str:
+    """The regex (source) of every non-empty beginning of a rendering."""
     lead, core, trail = split_edges(pseudonym)
     rest = _core_atoms(core) + [re.escape(ch) for ch in trail]
     bare = r"(?<!\w)" + _nested(rest)
@@ -94,7 +105,7 @@ def _prefix_pattern(pseudonym: str) -> str:
     return f"(?:{_nested([re.escape(ch) for ch in lead] + rest)}|{bare})"
 
 
-_FLAGS = re.IGNORECASE | re.UNICODE
+FLAGS = re.IGNORECASE | re.UNICODE
 
 
 def max_rendering(pseudonym: str) -> int:
