@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from veil.core import EntityType
+from veil.detect import location
+from veil.detect._name_tokens import tokenize
 from veil.detect.base import Detector
 from veil.detect.location import LocationDetector
 
@@ -207,3 +209,30 @@ def test_a_street_word_after_a_name_is_no_town(
     det: LocationDetector, text: str, expected: list[str]
 ) -> None:
     assert places(det, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shipping to St. Louis takes two days",
+        "flying to Ho Chi Minh City soon",
+        "moved to CÔTE D’IVOIRE last year",
+        "born in Budapest II. kerület",
+        "we live in ΚΆΝΣΑΣ ΣΊΤΥ now",  # a word-final sigma inside the key
+        "from Guinea - Bissau and Rio de Janeiro's beaches",
+    ],
+)
+def test_multi_word_place_keys_are_built_word_by_word(text: str) -> None:
+    # _longest_place joins the lower-case words and their gaps; that is the key the
+    # text itself gives (_key), so the same lexicon places are found.
+    tokens = tokenize(text)
+    widest = 0
+    for i, tok in enumerate(tokens):
+        if tok.low not in location._first_words():
+            continue
+        match = location._longest_place(tokens, i)
+        if match is not None:
+            j, key = match
+            assert key == location._key(text, tok.start, tokens[j - 1].end)
+            widest = max(widest, j - i)
+    assert widest >= 2

@@ -35,6 +35,8 @@ _TYPO_MIN_LEN = 7
 _WEEKDAYS = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
+# Never a name here (kind_of "X"), whatever the name lists say.
+_NEVER = NOT_NAME | _WEEKDAYS
 
 
 @dataclass(slots=True)
@@ -61,17 +63,18 @@ def kind_of(tok: Token) -> str:
     no lexicon), I initial, X never a name here.
     """
     low = tok.low
-    if low in NOT_NAME or (low in CALENDAR and not tok.first) or low in _WEEKDAYS:
+    first = tok.first
+    if low in _NEVER or (not first and low in CALENDAR):
         return "X"
-    if is_initial(tok):
+    if len(tok.text) == 1 and is_initial(tok):
         return "I"
     common = tok.zipf >= COMMON_ZIPF
-    if not tok.first and _foreign_word(low):
+    if not first and len(low) > 3 and _foreign_word(low):
         return "W"  # "Herren", "Monat", "Bestellung": ordinary words elsewhere
-    if tok.first or tok.last:
+    if first or tok.last:
         if common:
             return "A"
-        return "F" if tok.first else "S"
+        return "F" if first else "S"
     return "W" if common else "U"
 
 

@@ -10,7 +10,7 @@ unless they are particles inside a person's name ("van der Berg").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from veil.detect._name_rules import (
     CALENDAR,
@@ -46,16 +46,16 @@ class TaggedSpan:
 MIN_MARGIN = 4.0
 _MIN_MARGIN_RISKY = 20.0
 _MIN_MARGIN_LOWER = 30.0
-# A span containing one of these is not a name on the model's word alone.
-_NEVER = NOT_NAME | FOREIGN_WORDS
+# A span containing one of these is not a name on the model's word alone (see _never).
+_NEVER = NOT_NAME | FOREIGN_WORDS | CALENDAR | TITLES | EPONYMS
 _COMMON_ZIPF = 3.0  # a word at least this frequent reads as an ordinary English word
 
 
-def _edge_word(tokens: Sequence[Token], k: int, inner: Sequence[Token], kind: str) -> bool:
+def _edge_word(tokens: Sequence[Token], k: int, hi: int, kind: str) -> bool:
     """Whether token ``k``, at one edge of a model span, is a function word of another
     language to cut off ("der" in "in der Stadt", "Der" opening "Der Termin").
 
-    ``inner`` are the tokens after it inside the span. In a person's name a particle
+    Tokens ``(k, hi)`` are the ones after it inside the span. In a person's name a particle
     stays when a listed name follows it inside the span ("van der Berg"), and so does a
     word a name list knows ("Lei", "Son"); a capitalised word stays unless it opens
     a sentence ("La Paz" mid-sentence).
@@ -65,7 +65,11 @@ def _edge_word(tokens: Sequence[Token], k: int, inner: Sequence[Token], kind: st
         return False
     if kind == "PER" and (tok.first or tok.last):
         return False  # "Lei", "Son": part of a name
-    if kind == "PER" and tok.low in PARTICLES and any(t.first or t.last for t in inner):
+    if (
+        kind == "PER"
+        and tok.low in PARTICLES
+        and any(t.first or t.last for t in tokens[k + 1 : hi])
+    ):
         return False  # "van der Berg", "von der becker"
     return not tok.cap or (
         is_sentence_start(tokens, k, TITLES)
@@ -86,14 +90,14 @@ def trim(tokens: Sequence[Token], span: TaggedSpan) -> TaggedSpan | None:
     never-word ("stürzt ständig") is dropped too.
     """
     lo, hi, kind = span.lo, span.hi, span.kind
-    while lo < hi and (
-        _never(tokens[lo], kind) or _edge_word(tokens, lo, tokens[lo + 1 : hi], kind)
-    ):
+    while lo < hi and (_never(tokens[lo], kind) or _edge_word(tokens, lo, hi, kind)):
         lo += 1
-    while lo < hi and (_never(tokens[hi - 1], kind) or _edge_word(tokens, hi - 1, (), kind)):
+    while lo < hi and (_never(tokens[hi - 1], kind) or _edge_word(tokens, hi - 1, hi, kind)):
         hi -= 1
     if lo >= hi:
         return None
+    if lo == span.lo and hi == span.hi:
+        return span  # nothing cut
     left = tokens[lo:hi]
     cut = any(_never(t, kind) for t in (*tokens[span.lo : lo], *tokens[hi : span.hi]))
     if cut and not any(t.cap or t.upper for t in left):
@@ -101,7 +105,7 @@ def trim(tokens: Sequence[Token], span: TaggedSpan) -> TaggedSpan | None:
     article = any(not t.cap for t in tokens[span.lo : lo])
     if article and (kind == "LOC" or not any(t.first or t.last for t in left)):
         return None  # an article and a capitalised noun
-    return span if (lo, hi) == (span.lo, span.hi) else replace(span, lo=lo, hi=hi)
+    return TaggedSpan(lo, hi, kind, span.margin)
 
 
 def _never(tok: Token, kind: str) -> bool:
@@ -109,7 +113,7 @@ def _never(tok: Token, kind: str) -> bool:
     eponym, a frequent word of another language (lower-case settlement nouns
     like "ciudad" for places)."""
     low = tok.low
-    if low in _NEVER or low in CALENDAR or low in TITLES or low in EPONYMS:
+    if low in _NEVER:
         return True
     if foreign_noun_shape(low) and not tok.first:
         return True
@@ -127,34 +131,35 @@ def plausible(tokens: Sequence[Token], span: TaggedSpan) -> bool:
     "bill", "reading" or "REF" is used. Single letters and short acronyms never pass.
     """
     words = tokens[span.lo : span.hi]
-    if any(_never(t, span.kind) for t in words):
-        return False
+    kind = span.kind
+    person = kind == "PER"
+    common: list[Token] = []  # ordinary English words (an eponym is a never-word)
+    shown = False  # a capitalised or all-caps word
+    for t in words:
+        if _never(t, kind):
+            return False
+        if t.cap or t.upper:
+            shown = True
+        elif t.zipf >= _COMMON_ZIPF and not (
+            t.low in PARTICLES or (person and (t.first or t.last))
+        ):
+            return False  # an ordinary lower-case word inside ("code E")
+        if t.zipf >= _COMMON_ZIPF:
+            common.append(t)
     if len(words) == 1 and (len(words[0].text) < 2 or (words[0].upper and len(words[0].text) < 5)):
         return False  # single letters and short acronyms are not names
     if len(words) == 1 and len(words[0].text) < 3 and not words[0].cap:
         return False  # "zł", "km": a lone lower-case two-letter word is no name
-    person = span.kind == "PER"
-    if any(
-        t.zipf >= _COMMON_ZIPF
-        and not (t.cap or t.upper or t.low in PARTICLES or (person and (t.first or t.last)))
-        for t in words
-    ):
-        return False  # an ordinary lower-case word inside ("code E")
     if not person and len(words[-1].text) < 2:
         return False  # places do not end in a single letter
-    if span.kind == "PER":
+    if person:
         nxt = tokens[span.hi] if span.hi < len(tokens) else None
-        if any(t.low in EPONYMS for t in words) or (
-            nxt is not None and nxt.low in NOT_PERSON_AFTER and "\n" not in nxt.gap
-        ):
+        if nxt is not None and nxt.low in NOT_PERSON_AFTER and "\n" not in nxt.gap:
             return False
-    common = [t for t in words if t.zipf >= _COMMON_ZIPF]
-    if not any(t.cap or t.upper for t in words):
+    if not shown:
         # Lower case: only very sure spans; an ordinary word only as a person's name
         # that a name list knows ("i live in hope" names no place).
-        ordinary = bool(common) and (
-            span.kind == "LOC" or any(not (t.first or t.last) for t in common)
-        )
+        ordinary = bool(common) and (kind == "LOC" or any(not (t.first or t.last) for t in common))
         return not ordinary and span.margin >= _MIN_MARGIN_LOWER
     risky = bool(common) or (len(words) == 1 and words[0].upper)
     return span.margin >= (_MIN_MARGIN_RISKY if risky else MIN_MARGIN)

@@ -35,11 +35,6 @@ _BYTES = _TAGS * _LANE // 8
 _MAX_WEIGHT = 1 << 24
 # Distinct words (or own-feature keys) whose packed sums stay memoised.
 _MEMO_SIZE = 10_000
-_GAP_CODES = ("sp", "none", "nl", "cm", "co", "pd", "pa", "ot")
-
-# Tags allowed after each tag, in index order (max() keeps the first of equal scores):
-# I-PER (2) only after B-PER/I-PER, I-LOC (4) only after B-LOC/I-LOC.
-_ALLOWED = ((0, 1, 3), (0, 1, 2, 3), (0, 1, 2, 3), (0, 1, 3, 4), (0, 1, 3, 4))
 _PREV_TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
 
 
@@ -65,6 +60,14 @@ def unpack(packed: int) -> tuple[int, ...]:
 # What a token's own features read besides its word: (word, gap code, opens a
 # sentence, possessive, digit next to it).
 _OwnKey = tuple[str, str, bool, bool, bool]
+# What the features reading a token's left neighbours read: (the word two back, ""
+# at the start, the word before, the token's case code).
+_LeftKey = tuple[str, str, str]
+# What the features reading its right neighbours read: (the word after, its gap,
+# the word two ahead or "" at the end, the token's case code).
+_RightKey = tuple[str, str, str, str]
+# The tag and margin of a token left outside any name (margins are x - x = 0.0).
+_OUTSIDE = (0, 0.0)
 
 
 class PackedTagger:
@@ -79,11 +82,13 @@ class PackedTagger:
             for prev, pt in enumerate(_PREV_TAGS)
             for case in "UCl"
         }
-        self._next_gap = {code: row("g+1=" + code, 0) for code in _GAP_CODES}
+        # The context sums of the first and the last token of a message.
+        self._first = row("w-1=<s>", 0) + row("w-2=<s>", 0)
+        self._last = row("w+1=</s>", 0) + row("w+2=</s>", 0)
         self._gaps: dict[str, str] = {}
         self._own: dict[_OwnKey, int] = {}
-        self._left: dict[str, int] = {}
-        self._right: dict[str, int] = {}
+        self._left: dict[_LeftKey, int] = {}
+        self._right: dict[_RightKey, int] = {}
 
     def sum(self, names: list[str]) -> int:
         """The packed sum of the rows of ``names`` (unknown features add nothing)."""
@@ -97,18 +102,32 @@ class PackedTagger:
             code = self._gaps[gap] = _gap(gap)
         return code
 
-    def _word(self, memo: dict[str, int], tok: Token, side: str) -> int:
-        """The features of a neighbour that read only it ("w-1", "c-1", "lx-1", "t1"
-        on the left; "w+1", "c+1", "lx+1" on the right), memoised per word."""
-        packed = memo.get(tok.text)
-        if packed is None:
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            low, case, lex = tok.low, _case(tok), _lex(tok)
-            names = ["w" + side + "1=" + low, "c" + side + "1=" + case, "lx" + side + "1=" + lex]
-            if side == "-":
-                names.append("t1=True" if low in TITLES else "t1=False")
-            packed = memo[tok.text] = self.sum(names)
+    def _left_sum(self, key: _LeftKey, before: Token) -> int:
+        """The packed sum of the features that read the words before a token: its left
+        neighbour alone ("w-1", "c-1", "lx-1", "t1"), with the token's case ("w-1c")
+        and with the word before it ("w-2", "w-21"); memoised by what they read."""
+        if len(self._left) >= _MEMO_SIZE:
+            self._left.clear()
+        p2low, _, case = key
+        low = before.low
+        names = ["w-1=" + low, "c-1=" + _case(before), "lx-1=" + _lex(before)]
+        names += ["t1=True" if low in TITLES else "t1=False", "w-1c=" + low + case]
+        names += ["w-2=" + p2low, "w-21=" + p2low + "_" + low] if p2low else ["w-2=<s>"]
+        packed = self._left[key] = self.sum(names)
+        return packed
+
+    def _right_sum(self, key: _RightKey, after: Token) -> int:
+        """The packed sum of the features that read the words after a token: its right
+        neighbour alone ("w+1", "c+1", "lx+1"), with its gap ("g+1"), with the token's
+        case ("w+1c") and the word after it ("w+2"); memoised by what they read."""
+        if len(self._right) >= _MEMO_SIZE:
+            self._right.clear()
+        _, gap, n2low, case = key
+        low = after.low
+        names = ["w+1=" + low, "c+1=" + _case(after), "lx+1=" + _lex(after)]
+        names += ["g+1=" + self._gap_code(gap), "w+1c=" + low + case]
+        names.append("w+2=" + n2low if n2low else "w+2=</s>")
+        packed = self._right[key] = self.sum(names)
         return packed
 
     def _own_sum(self, tok: Token, key: _OwnKey) -> int:
@@ -126,51 +145,60 @@ class PackedTagger:
         out: list[tuple[int, float]] = []
         append = out.append
         prev = 0
-        row, left, right = self.rows.get, self._left, self._right
-        prev_rows, next_gap, scale = self._prev, self._next_gap, self._scale
-        own_sums, gap_code = self._own, self._gap_code
-        n = len(tokens)
+        left, right, own_sums, gaps = self._left, self._right, self._own, self._gaps
+        prev_rows, scale = self._prev, self._scale
+        last = len(tokens) - 1
         for i, tok in enumerate(tokens):
             if not (tok.cap or tok.upper or candidate(tok)):
-                append((0, 0.0))
+                append(_OUTSIDE)
                 prev = 0
                 continue
             case = "U" if tok.upper else "C" if tok.cap else "l"
             start, end, gap = tok.start, tok.end, tok.gap
             dig = (
                 text[end : end + 3].lstrip(" ")[:1].isdigit()
-                or text[max(0, start - 2) : start].strip()[-1:].isdigit()
+                or text[start - 2 if start > 1 else 0 : start].strip()[-1:].isdigit()
             )
             opens = i == 0 or (
                 not _SENTENCE_END.isdisjoint(gap) and is_sentence_start(tokens, i, TITLES)
             )
-            key = (tok.text, gap_code(gap), opens, tok.possessive, dig)
-            own = own_sums.get(key)
-            if own is None:
-                own = self._own_sum(tok, key)
-            total = own + prev_rows[prev, case]
-            if i > 0:
+            key = (tok.text, gaps.get(gap) or self._gap_code(gap), opens, tok.possessive, dig)
+            total = own_sums.get(key)
+            if total is None:
+                total = self._own_sum(tok, key)
+            total += prev_rows[prev, case]
+            if i:
                 before = tokens[i - 1]
-                plow = before.low
-                total += self._word(left, before, "-") + row("w-1c=" + plow + case, 0)
-                if i > 1:
-                    p2low = tokens[i - 2].low
-                    total += row("w-2=" + p2low, 0) + row("w-21=" + p2low + "_" + plow, 0)
-                else:
-                    total += row("w-2=<s>", 0)
+                lkey = (tokens[i - 2].low if i > 1 else "", before.text, case)
+                context = left.get(lkey)
+                total += self._left_sum(lkey, before) if context is None else context
             else:
-                total += row("w-1=<s>", 0) + row("w-2=<s>", 0)
-            if i + 1 < n:
+                total += self._first
+            if i < last:
                 after = tokens[i + 1]
-                total += self._word(right, after, "+") + row("w+1c=" + after.low + case, 0)
-                total += next_gap[gap_code(after.gap)]
-                total += row("w+2=" + tokens[i + 2].low if i + 2 < n else "w+2=</s>", 0)
+                rkey = (after.text, after.gap, tokens[i + 2].low if i + 1 < last else "", case)
+                context = right.get(rkey)
+                total += self._right_sum(rkey, after) if context is None else context
             else:
-                total += row("w+1=</s>", 0) + row("w+2=</s>", 0)
-            lanes = _UNPACK((total + _BIAS).to_bytes(_BYTES, "little"))
-            best = max(_ALLOWED[prev], key=lanes.__getitem__)
-            # As the per-tag scores would give it: each sum divided by the scale, then
-            # the difference (the bias cancels in each sum's own subtraction).
-            append((best, (lanes[best] - _HALF) / scale - (lanes[0] - _HALF) / scale))
+                total += self._last
+            l0, l1, l2, l3, l4 = _UNPACK((total + _BIAS).to_bytes(_BYTES, "little"))
+            # The best tag allowed after ``prev``, the first of equal scores winning (as
+            # max() over name_model._ALLOWED): I-PER (2) only after B-PER/I-PER, I-LOC
+            # (4) only after B-LOC/I-LOC. The biased lanes order as the sums do.
+            best, top = 0, l0
+            if l1 > top:
+                best, top = 1, l1
+            if (prev == 1 or prev == 2) and l2 > top:
+                best, top = 2, l2
+            if l3 > top:
+                best, top = 3, l3
+            if prev >= 3 and l4 > top:
+                best, top = 4, l4
+            if best:
+                # As the per-tag scores would give it: each sum divided by the scale,
+                # then the difference (the bias cancels in each sum's own subtraction).
+                append((best, (top - _HALF) / scale - (l0 - _HALF) / scale))
+            else:
+                append(_OUTSIDE)
             prev = best
         return out

@@ -50,6 +50,9 @@ _PLACE_AFTER_COMMA = frozenset({"country", "region", "continent"})
 # log10 population from which a city may be written as a short acronym ("NYC").
 _ACRONYM_CITY_POP = 6.5
 _CLAUSE_END = frozenset(".!?\n;")
+_BLANKS = frozenset(" \t")
+# Gaps that may join the words of one place name ("New York", "St. Louis").
+_JOINING_GAPS = frozenset({" ", ". ", "-", " - "})
 
 
 class LocationDetector:
@@ -68,11 +71,16 @@ class LocationDetector:
         firsts = _first_words()
         out: list[Finding] = []
         i = 0
-        while i < len(tokens):
-            # Most words start no place: one set look-up decides (see _longest_place).
-            match = _longest_place(text, tokens, i) if tokens[i].low in firsts else None
+        n = len(tokens)
+        while i < n:
+            t = tokens[i]
+            # Most words start no place: a set look-up and the case decide.
+            match = (
+                _longest_place(tokens, i)
+                if t.low in firsts and (t.cap or t.upper or _place_cue(tokens, i))
+                else None
+            )
             if match is None:
-                t = tokens[i]
                 j = unknown_place(tokens, i) if (t.cap or t.upper) and len(t.text) > 2 else i
                 if j == i:
                     i += 1
@@ -96,7 +104,11 @@ class LocationDetector:
         if self._use_model:
             out = merge_model_findings(text, "LOC", out, EntityType.LOCATION, self.name)
             out = [f for f in out if _whole_words(text, f.start, f.end)]
-        return [_with_postcode(text, f) for f in out]
+        # A postcode starts with a space or a tab right after the place.
+        return [
+            _with_postcode(text, f) if text[f.span.end : f.span.end + 1] in _BLANKS else f
+            for f in out
+        ]
 
 
 def _with_postcode(text: str, found: Finding) -> Finding:
@@ -130,21 +142,24 @@ def _key(text: str, start: int, end: int) -> str:
     return " ".join(text[start:end].replace("’", "'").split()).lower()
 
 
-def _longest_place(text: str, tokens: list[Token], i: int) -> tuple[int, str] | None:
-    """``(j, key)`` for the longest lexicon place made of tokens ``[i, j)``."""
+def _longest_place(tokens: list[Token], i: int) -> tuple[int, str] | None:
+    """``(j, key)`` for the longest lexicon place made of tokens ``[i, j)``.
+
+    The caller has checked that token ``i`` may open one: its word is in
+    :func:`_first_words`, and it is capitalised or follows a place cue.
+    """
     places = lexicon.places()
-    first = tokens[i]
-    if first.low not in _first_words() or not (first.cap or first.upper or _place_cue(tokens, i)):
-        return None
-    best: tuple[int, str] | None = None
-    for j in range(i + 1, min(len(tokens), i + _MAX_WORDS) + 1):
-        if j > i + 1:
-            gap = tokens[j - 1].gap
-            if gap not in (" ", ". ", "-", " - ") or tokens[j - 2].possessive:
-                break
-        # One word's key is its lower-case form (a token holds no space; "’" and "'"
-        # are both case-ignorable, so lower-casing and replacing them commute).
-        key = first.low if j == i + 1 else _key(text, first.start, tokens[j - 1].end)
+    key = tokens[i].low
+    best = (i + 1, key) if key in places else None
+    for j in range(i + 2, min(len(tokens), i + _MAX_WORDS) + 1):
+        tok = tokens[j - 1]
+        gap = tok.gap
+        if gap not in _JOINING_GAPS or tokens[j - 2].possessive:
+            break
+        # The key of the words so far (see _key): the joining gaps hold no space to
+        # squeeze, and lower-casing word by word is lower-casing the whole ("’" and
+        # "'" are case-ignorable; a word-final sigma stays final before any gap).
+        key = key + gap + tok.low
         if key in places:
             best = (j, key)
     return best

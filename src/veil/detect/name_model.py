@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
+from operator import attrgetter
 
 from veil.core import EntityType, Finding, Span
 from veil.detect._name_features import Message, candidate, features
@@ -172,8 +173,10 @@ def merge_model_findings(
     a strong rule or a checksum. Returned findings are sorted by start.
     """
     spans, tokens = tagged_spans(text)
-    found = sorted(found, key=lambda f: (f.start, f.end))
-    starts = [f.start for f in found]
+    found = sorted(found, key=_by_span)
+    if all(tagged.kind != kind for tagged in spans):
+        return found  # nothing to add: the rule findings, sorted
+    starts = [f.span.start for f in found]
     dropped: set[int] = set()
     extra: list[Finding] = []
     for tagged in spans:
@@ -202,8 +205,10 @@ def merge_model_findings(
                 extra.append(best)  # widen only over capitalised words
                 continue
             lo, hi = min(start, best.start), max(end, best.end)
-            why = best.reason if (lo, hi) == (best.start, best.end) else best.reason + " + model"
-            extra.append(replace(best, span=Span(lo, hi), reason=why))
+            if (lo, hi) == (best.start, best.end):
+                extra.append(best)  # the model span lies inside the rule finding
+            else:
+                extra.append(replace(best, span=Span(lo, hi), reason=best.reason + " + model"))
             continue
         score = 0.5 + 0.3 * min(1.0, (span.margin - MIN_MARGIN) / (_FULL_MARGIN - MIN_MARGIN))
         extra.append(
@@ -216,4 +221,8 @@ def merge_model_findings(
             )
         )
     kept = [f for k, f in enumerate(found) if k not in dropped]
-    return sorted(kept + extra, key=lambda f: (f.start, f.end))
+    return sorted(kept + extra, key=_by_span)
+
+
+# (start, end) of a finding, read in C.
+_by_span = attrgetter("span.start", "span.end")

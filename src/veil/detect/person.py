@@ -72,10 +72,20 @@ class PersonDetector:
         tokens = list(shared_tokens(text))
         scored: list[tuple[Chunk, float, str]] = []
         i = 0
-        while i < len(tokens):
-            if i > 1 and tokens[i - 1].low not in STRONG_ENDINGS:
+        n = len(tokens)
+        while i < n:
+            tok = tokens[i]
+            if i > 1 and (before := tokens[i - 1].low) not in STRONG_ENDINGS:
                 # The common case: no strong cue can end here, and mostly no cue at all.
-                cue = _cue_before(tokens, i) if tokens[i - 1].low in _CUE_ENDINGS else None
+                if before in _CUE_ENDINGS:
+                    cue = _cue_before(tokens, i)
+                elif not (tok.cap or tok.upper) and (
+                    tok.zipf >= 0.01 or not (tok.first or tok.last)
+                ):
+                    i += 1  # no cue, and no lower-case name starts here (as below)
+                    continue
+                else:
+                    cue = None
             elif relation_named(tokens, i):
                 scored.append((Chunk(i, i + 1, i + 1, False, True), 0.7, "name after a relative"))
                 i += 1
@@ -87,7 +97,6 @@ class PersonDetector:
             # Lower-case words may be names after a cue; with none, only pairs of
             # words that are names and nothing else ("eva kleist").
             lower = 0.01 if cue is None else (4.5 if cue else 3.0)
-            tok = tokens[i]
             if not (tok.cap or tok.upper or cue) and (
                 tok.zipf >= lower or not (tok.first or tok.last)
             ):

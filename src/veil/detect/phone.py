@@ -130,6 +130,21 @@ def _score(raw: str, valid: bool) -> tuple[float, str]:
     return (0.4, "possible number") if formatted else (0.3, "possible number")
 
 
+_INNER_TRUNK = re.compile(r"(?<!\d)00")
+
+
+def _best_score(raw: str) -> float:
+    """The highest score any region can give a hit on ``raw`` or on a part of it.
+
+    A part has no more digits than the whole, and is formatted only if the whole is,
+    so the whole's valid score bounds every national part; a part that starts with
+    "00" may be scored as international.
+    """
+    if _INNER_TRUNK.search(raw):
+        return _INTERNATIONAL_VALID
+    return _score(raw, True)[0]
+
+
 class PhoneDetector:
     """Finds telephone numbers (:attr:`EntityType.PHONE`).
 
@@ -192,10 +207,10 @@ class PhoneDetector:
         if digits < 6:
             return []
         regions = self._regions[:1] if run.startswith("+") else self._regions
-        # A hit over the whole run with the best score any region could give wins
+        # A hit over the whole run with the best score any region could give it wins
         # every overlap (later regions only tie and lose on order), so stop there.
         first = start + len(run) - len(run.lstrip(" \t"))
-        best = _INTERNATIONAL_VALID if "00" in run else _NATIONAL_VALID
+        best = _best_score(run.lstrip(" \t"))
         hits: list[_Hit] = []
         for region in regions:
             found = len(hits)
