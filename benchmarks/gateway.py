@@ -2,19 +2,26 @@
 
     python benchmarks/gateway.py [--requests 300] [--concurrency 8] [--workers 1]
 
-Three processes on loopback: the fake OpenAI-compatible upstream, ``veil serve``
-pointed at it (embedded SQLite vault), and this client. Latency is measured
-sequentially, once calling the fake upstream directly and once through the gateway,
-with a 500-character customer message carrying fresh canary values (so new tokens
-are sealed and written on every request); the difference is veil's added latency.
-Throughput: ``--concurrency`` client threads through the gateway. The gateway's CPU
-time per request (its processes' user + system time, from /proc, over each phase) is
-printed too: it counts work, so it is far less noisy than a latency on a shared box.
+Three processes on loopback: the fake OpenAI-compatible upstream (asyncio, kept-alive
+connections, one write per answer), ``veil serve`` pointed at it (embedded SQLite
+vault), and this client. Latency is measured sequentially with an httpx client, once
+calling the fake upstream directly and once through the gateway, with a 500-character
+customer message carrying fresh canary values (so new tokens are sealed and written on
+every request); the difference is veil's added latency.
+
+Throughput: ``--concurrency`` clients through the gateway, each on its own kept-alive
+connection. ``--client asyncio`` (default) drives them from one asyncio loop writing
+raw HTTP/1.1, so that the load generator takes little of the cores it shares with
+the gateway; ``--client threads`` is the earlier generator (one httpx client thread
+each). CPU time per request (user + system, from /proc, over each phase) is printed
+for the gateway's processes and, separately, for this client and the fake upstream:
+it counts work, so it is far less noisy than a latency on a shared box.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import socket
@@ -25,7 +32,6 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process
 
 import httpx
@@ -49,24 +55,45 @@ REPLY = json.dumps(
 ).encode()
 
 
-class Instant(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # else head and body wait on a delayed ACK (~40 ms)
+ANSWER = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+    + f"content-length: {len(REPLY)}\r\n\r\n".encode()
+    + REPLY
+)
 
-    def log_message(self, *args: object) -> None:
-        pass
 
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length", "0")))
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(REPLY)))
-        self.end_headers()
-        self.wfile.write(REPLY)
+def _length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
+class Instant(asyncio.Protocol):
+    """Answers every request at once with REPLY; kept-alive connections."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport, self.buffer = transport, b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            size = end + 4 + _length(self.buffer[:end])
+            if len(self.buffer) < size:
+                return
+            self.buffer = self.buffer[size:]
+            self.transport.write(ANSWER)
 
 
 def run_upstream(port: int) -> None:
-    ThreadingHTTPServer(("127.0.0.1", port), Instant).serve_forever()
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Instant, "127.0.0.1", port)  # TCP_NODELAY is set
+        await server.serve_forever()
+
+    asyncio.run(serve())
 
 
 def free_port() -> int:
@@ -99,6 +126,46 @@ def timed(client: httpx.Client, url: str, n: int, prefix: str = "bench") -> list
         out.append(time.perf_counter() - start)
         response.raise_for_status()
     return out
+
+
+async def _load(port: int, clients: int, per: int) -> None:
+    """``clients`` kept-alive connections, each sending ``per`` requests in turn."""
+
+    async def client(k: int) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for i in range(per):
+                payload = json.dumps(body(i)).encode()
+                head = (
+                    f"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\n"
+                    f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n"
+                    f"x-veil-conversation: load-{k}-{i % 50}\r\nx-veil-subject: s\r\n\r\n"
+                )
+                writer.write(head.encode() + payload)
+                answer = await reader.readuntil(b"\r\n\r\n")
+                await reader.readexactly(_length(answer))
+                if not answer.startswith(b"HTTP/1.1 200"):
+                    raise SystemExit(f"gateway answered {answer[:12]!r}")
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(client(k) for k in range(clients)))
+
+
+def _threads(url: str, clients: int, per: int) -> None:
+    def worker(k: int) -> None:
+        # Each client its own conversations: concurrent writers to one
+        # conversation's token map race on SQLite (and are refused, fail closed).
+        with httpx.Client(timeout=30) as client:
+            timed(client, url, per, prefix=f"load-{k}")
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def cpu_seconds(root: int) -> float:
@@ -134,10 +201,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="veil serve --workers")
+    parser.add_argument("--client", choices=("asyncio", "threads"), default="asyncio")
     args = parser.parse_args()
     up_port, gw_port = free_port(), free_port()
     upstream = Process(target=run_upstream, args=(up_port,), daemon=True)
     upstream.start()
+    assert upstream.pid is not None
+    upstream_pid = upstream.pid
     data = tempfile.mkdtemp(prefix="veil-bench-")
     env = os.environ | {"VEIL_UPSTREAM_URL": f"http://127.0.0.1:{up_port}/v1"}
     command = [sys.executable, "-c", "from veil.interfaces.cli import main; main()", "serve"]
@@ -172,22 +242,21 @@ def main() -> None:
         print(f"ratio    p50 {statistics.median(via) / statistics.median(direct):7.1f}x")
         print(f"cpu      {sequential_cpu * 1e3:7.2f} ms per request (sequential)")
 
-        def worker(k: int) -> None:
-            # Each client its own conversations: concurrent writers to one
-            # conversation's token map race on SQLite (and are refused, fail closed).
-            with httpx.Client(timeout=30) as client:
-                timed(client, via_url, per, prefix=f"load-{k}")
-
         per = max(1, args.requests // args.concurrency)
-        cpu = cpu_seconds(gateway.pid)
+        total = per * args.concurrency
+        cpu, side = cpu_seconds(gateway.pid), own_cpu_seconds() + cpu_seconds(upstream_pid)
         start = time.perf_counter()
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            list(pool.map(worker, range(args.concurrency)))
+        if args.client == "asyncio":
+            asyncio.run(_load(gw_port, args.concurrency, per))
+        else:
+            _threads(via_url, args.concurrency, per)
         elapsed = time.perf_counter() - start
-        loaded_cpu = (cpu_seconds(gateway.pid) - cpu) / (per * args.concurrency)
-        rate = per * args.concurrency / elapsed
-        print(f"throughput {rate:7.1f} requests/s ({args.concurrency} clients)")
+        loaded_cpu = (cpu_seconds(gateway.pid) - cpu) / total
+        side_cpu = (own_cpu_seconds() + cpu_seconds(upstream_pid) - side) / total
+        clients = f"{args.concurrency} {args.client} clients"
+        print(f"throughput {total / elapsed:7.1f} requests/s ({clients})")
         print(f"cpu         {loaded_cpu * 1e3:7.2f} ms per request (under load)")
+        print(f"cpu         {side_cpu * 1e3:7.2f} ms per request (client + fake upstream)")
     finally:
         gateway.terminate()
         gateway.wait(timeout=10)

@@ -237,6 +237,26 @@ def test_bad_requests_are_refused_without_echo(
     assert fake_upstream.received == []
 
 
+def test_the_chat_route_refuses_other_methods_in_the_error_shape(
+    gateway: Served, fake_upstream: FakeUpstream
+) -> None:
+    response = httpx.get(gateway.url + "/v1/chat/completions")
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "405"
+    assert response.headers["allow"] == "POST"
+    assert response.headers["x-request-id"]
+    assert fake_upstream.received == []
+
+
+def test_fastapi_telemetry_is_off(veil: Veil) -> None:
+    # FastAPI's OpenTelemetry would record bodies and exception messages whenever a
+    # provider is configured in the process; releases without it take no setting.
+    app = create_app(GatewaySettings(), veil, Receptionist("m"))
+    config = getattr(app, "_telemetry", None)
+    if config is not None:
+        assert not any(config[k] for k in ("tracing", "metrics", "logs", "operation_spans"))
+
+
 def test_oversized_body_is_413(gateway: Served, fake_upstream: FakeUpstream) -> None:
     big = json.dumps({"messages": [{"role": "user", "content": "x" * 2_000_000}]})
     response = httpx.post(gateway.url + "/v1/chat/completions", content=big)

@@ -3,7 +3,13 @@ from __future__ import annotations
 import json
 import logging
 
-from veil.interfaces.api.observability import JsonFormatter, Metrics, request_id_from
+from veil.interfaces.api.observability import (
+    JsonFormatter,
+    Metrics,
+    log_event,
+    method_label,
+    request_id_from,
+)
 
 
 def test_formatter_fills_in_numbers_only() -> None:
@@ -39,3 +45,51 @@ def test_request_ids_and_metrics() -> None:
     metrics = Metrics()
     metrics.observe("GET", "/healthz", 200, 0.0)
     assert metrics.requests.labels("GET", "/healthz", "200")._value.get() == 1
+
+
+def test_log_event_makes_one_whitelisted_json_line() -> None:
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("veil.api")
+    keep, level = Keep(), logger.level
+    logger.addHandler(keep)
+    logger.setLevel(logging.INFO)
+    try:
+        log_event("request", request_id="r1", route="/v1/chat/completions", text="Ann Lee")
+        log_event("quiet", level=logging.DEBUG, request_id="r2")  # below the level
+    finally:
+        logger.removeHandler(keep)
+        logger.setLevel(level)
+    assert len(records) == 1
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert line["event"] == "request"
+    assert line["request_id"] == "r1"
+    assert line["route"] == "/v1/chat/completions"
+    assert "Ann Lee" not in json.dumps(line)  # a field off the whitelist is dropped
+
+
+def test_metrics_label_unknown_methods_as_other() -> None:
+    metrics = Metrics()
+    for i in range(300):  # methods come from the client: the label set stays closed
+        metrics.observe(f"M{i}", "other", 405, 0.0)
+    metrics.observe("GET", "/healthz", 200, 0.0)
+    metrics.observe("GET", "/healthz", 200, 0.0)
+    assert metrics.requests.labels("OTHER", "other", "405")._value.get() == 300
+    assert metrics.requests.labels("GET", "/healthz", "200")._value.get() == 2
+    samples = {
+        (s.name, s.labels.get("method"), s.labels.get("route")): s.value
+        for family in metrics.registry.collect()
+        for s in family.samples
+    }
+    assert not any(method and method.startswith("M") for _, method, _ in samples)
+    assert samples[("veil_http_request_seconds_count", None, "/healthz")] == 2
+
+
+def test_method_label_is_a_closed_set() -> None:
+    assert method_label("POST") == "POST"
+    assert method_label("JANEDOE") == "OTHER"  # a client picks the method: no free text
+    assert method_label("post") == "OTHER"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -86,6 +87,15 @@ class Gateway:
 
 
 _HASH_PURPOSE = "api-keyed-hash/v1"
+
+# FastAPI's own OpenTelemetry (newer releases turn it on whenever a provider is
+# configured in the process) records request bodies, validation input and exception
+# messages: none of it may leave veil. Off, which also spares every request its checks.
+_NO_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    else {}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +198,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        **_NO_TELEMETRY,
     )
     app.add_middleware(Guard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     _handlers(app)

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veil.errors import InputTooLargeError
 from veil.interfaces.api.errors import error_body, problem_for
-from veil.interfaces.api.observability import Metrics, log_event, request_id_from
+from veil.interfaces.api.observability import Metrics, log_event, method_label, request_id_from
 
 __all__ = ["Guard"]
 
@@ -75,7 +75,7 @@ class Guard:
                 log_event(
                     "request",
                     request_id=request_id,
-                    method=scope["method"],
+                    method=method_label(scope["method"]),
                     route=route,
                     status=status,
                     duration_ms=elapsed,

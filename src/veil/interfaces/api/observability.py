@@ -18,11 +18,14 @@ from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-__all__ = ["JsonFormatter", "Metrics", "log_event", "request_id_from"]
+__all__ = ["JsonFormatter", "Metrics", "log_event", "method_label", "request_id_from"]
 
 logger = logging.getLogger("veil.api")
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# The method label takes these values; any other method a client sends counts as
+# "OTHER", so a client cannot grow the label set (and every scrape) at will.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _FIELDS = ("request_id", "method", "route", "status", "duration_ms", "error", "stream", "n")
 
 
@@ -32,9 +35,24 @@ def request_id_from(headers: Mapping[str, str]) -> str:
     return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
+def method_label(method: str) -> str:
+    """The request method as logs and metrics show it: a client chooses the method,
+    so anything but the standard ones is "OTHER" (no free text, a closed label set)."""
+    return method if method in _METHODS else "OTHER"
+
+
 def log_event(event: str, *, level: int = logging.INFO, **fields: object) -> None:
-    """Log ``event`` with typed fields; callers pass only ids, names and numbers."""
-    logger.log(level, event, extra={"veil": fields})
+    """Log ``event`` with typed fields; callers pass only ids, names and numbers.
+
+    The record is made directly, not through ``Logger.log``: that walks the stack
+    for the caller's file and line on every call (a quarter of a log line's cost),
+    and the JSON lines never show them.
+    """
+    if logger.isEnabledFor(level):
+        record = logger.makeRecord(
+            logger.name, level, "", 0, event, (), None, extra={"veil": fields}
+        )
+        logger.handle(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -101,6 +119,17 @@ class Metrics:
             "veil_texts_protected", "Texts protected on the way up.", registry=self.registry
         )
 
+        # The labelled children, found once: ``labels()`` validates and locks per call.
+        self._counted: dict[tuple[str, str, int], Counter] = {}
+        self._timed: dict[str, Histogram] = {}
+
     def observe(self, method: str, route: str, status: int, started: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(route).observe(time.perf_counter() - started)
+        key = (method_label(method), route, status)
+        counted = self._counted.get(key)
+        if counted is None:  # methods, routes and statuses are closed sets
+            counted = self._counted[key] = self.requests.labels(key[0], route, str(status))
+        counted.inc()
+        timed = self._timed.get(route)
+        if timed is None:
+            timed = self._timed[route] = self.latency.labels(route)  # routes: a closed set
+        timed.observe(time.perf_counter() - started)
