@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from veil.core import EntityType
+import pytest
+from phonenumbers import PhoneNumberMatcher
+
+from veil.core import EntityType, Finding
+from veil.detect import phone
 from veil.detect.base import Detector
-from veil.detect.phone import PhoneDetector
+from veil.detect.phone import DEFAULT_REGIONS, PhoneDetector
 
 THRESHOLD = 0.5  # the engine's default cut-off
 
@@ -155,3 +159,78 @@ def test_warm_up_leaves_results_unchanged() -> None:
     before = list(detector.find(text))
     detector.warm_up()
     assert list(detector.find(text)) == before
+
+
+_SAMPLES = [
+    "at 636 1812 Rue De La Gare",
+    "call me at 636 1812",
+    "636 1812 is the number",
+    "order 4521 8810 34 shipped",
+    "flat 12, 1045 8823 Main Rd",
+    "mobile 78 651 450 or office 416 60 039",
+    "ring 555 123 4567 or 555.123.4567 tomorrow",
+    "(555) 123-4567 / 636 1812 / 020 7946 0958",
+    "tel 1234567 / 7654321",
+    "invoice 2024 0012 3456, call 030 1234567",
+    "0044 20 7946 0958 and 00 1 212 555 0199",
+    "the 12345 6789 thing, then 98765-43210 and 11 91234-5678",
+    "ticket 55 7788 9911 — whatsapp 91 98765 43210",
+    "house 636 1812, telephone: 06 12 34 56 78",
+    "x" * 58 + " call 0 1234 5678",
+    "cellphone" + " 1" * 3 + " 636 1812",
+    "321 654 9870 ext 12, 321-654-9870 #4",
+]
+
+
+def _over(findings: list[Finding], floor: float) -> list[tuple[int, int, float, str]]:
+    return [(f.start, f.end, f.score, f.reason) for f in findings if f.score >= floor]
+
+
+@pytest.mark.parametrize("floor", [0.3, 0.45, 0.5, 0.55, 0.6, 0.7, 0.9])
+@pytest.mark.parametrize("text", _SAMPLES)
+def test_min_score_keeps_every_finding_over_it(text: str, floor: float) -> None:
+    everything = list(PhoneDetector().find(text))
+    cheap = list(PhoneDetector(min_score=floor).find(text))
+    assert _over(cheap, floor) == _over(everything, floor)
+
+
+def _matcher_calls(monkeypatch: pytest.MonkeyPatch, detector: PhoneDetector, text: str) -> int:
+    calls: list[str] = []
+    real = phone.PhoneNumberMatcher
+
+    def counting(run: str, region: str, **kwargs: Any) -> PhoneNumberMatcher:
+        calls.append(region)
+        return real(run, region, **kwargs)
+
+    monkeypatch.setattr(phone, "PhoneNumberMatcher", counting)
+    list(detector.find(text))
+    return len(calls)
+
+
+def test_hopeless_runs_skip_the_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "at 636 1812 Rue De La Gare"
+    assert _matcher_calls(monkeypatch, PhoneDetector(), text) == len(DEFAULT_REGIONS)
+    # A possible German or Italian number at most; most regions are skipped.
+    cheap = _matcher_calls(monkeypatch, PhoneDetector(min_score=THRESHOLD), text)
+    assert 0 < cheap <= len(DEFAULT_REGIONS) // 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call 636 1812",  # a telephone word lifts even an invalid hit to the threshold
+        "at 636 1812 (home phone)",
+        "at 136-181-2000 today",  # north-american grouping: 0.5 without any word
+        # Context windows are cut by characters: only a hit starting at "2345678"
+        # sees "phone" (the run's start sees "lephone")...
+        "ab telephone" + " " * 52 + ":1 2345678 zz",
+        # ...and only one ending after "1" sees "tel" (the run's end sees "telephones").
+        "at 1 2345678" + " " * 29 + "telephones",
+    ],
+)
+def test_runs_that_may_reach_the_threshold_keep_every_region(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    assert _matcher_calls(monkeypatch, PhoneDetector(min_score=THRESHOLD), text) == len(
+        DEFAULT_REGIONS
+    )

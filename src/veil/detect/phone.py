@@ -6,7 +6,9 @@ region (international ``+CC`` numbers need one pass). A number that is valid for
 some region scores higher than one that is merely possible; formatting, "call"-like
 words and the international prefix raise the score. Runs that look like dates,
 times, amounts, card numbers, IBANs or order/tracking references are dropped before
-the matcher sees them.
+the matcher sees them. Given the caller's threshold, a region is not asked about a
+run when it could only find invalid numbers too weak to pass it (most house and
+order numbers), which ``_phone_regions`` tells from the numbering plans.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneN
 from veil.core import EntityType, Finding, Span
 from veil.detect._patterns import luhn_valid, non_overlapping, word_set
 from veil.detect._phone_loose import loose_numbers
+from veil.detect._phone_regions import RegionSkip, invalid_ceiling, plain
 from veil.detect.context import near, words_before
 
 __all__ = ["DEFAULT_REGIONS", "PhoneDetector"]
@@ -145,15 +148,27 @@ def _best_score(raw: str) -> float:
     return _score(raw, True)[0]
 
 
+# Loose numbers (at most 0.6) are weighed against strict findings in ``find`` (the
+# 0.6 whole-run test): every hit that could reach 0.6 is kept, so that interplay is
+# exactly what it is without a floor.
+_LOOSE_FLOOR = 0.6
+
+
 class PhoneDetector:
     """Finds telephone numbers (:attr:`EntityType.PHONE`).
 
     ``regions`` are ISO 3166 codes whose national formats are tried; numbers with an
     international prefix are found whatever the regions. Cheap to construct.
+
+    ``min_score`` is the caller's threshold: findings scoring below it may be left
+    out, which lets runs that no region can read as a valid number skip the
+    regions' matchers. With the default 0.0 every finding is reported. Findings at
+    or above it are exactly those of ``PhoneDetector(regions)``.
     """
 
-    def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS) -> None:
+    def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS, *, min_score: float = 0.0) -> None:
         self._regions = tuple(r.upper() for r in regions) or ("US",)
+        self._floor = min(min_score, _LOOSE_FLOOR)
 
     @property
     def name(self) -> str:
@@ -211,8 +226,11 @@ class PhoneDetector:
         # every overlap (later regions only tie and lose on order), so stop there.
         first = start + len(run) - len(run.lstrip(" \t"))
         best = _best_score(run.lstrip(" \t"))
+        skip = self._skip(text, start, end)
         hits: list[_Hit] = []
         for region in regions:
+            if skip is not None and skip(region):
+                continue  # it could only find invalid hits, all under the floor
             found = len(hits)
             for pm in PhoneNumberMatcher(run, region, leniency=Leniency.POSSIBLE):
                 # In long runs (tracking numbers, card-like groups) a sub-match must be
@@ -231,6 +249,38 @@ class PhoneDetector:
             if any(h.start == first and h.end == end and h.score >= best for h in hits[found:]):
                 break
         return hits
+
+    def _skip(self, text: str, start: int, end: int) -> RegionSkip | None:
+        """What decides which regions may skip the run, or None if none may.
+
+        A region may skip the run when every hit it could find there is invalid and
+        under the floor, whatever part of the run it covers and whatever words are
+        around it. Why the output over the floor stays the same: a skipped hit was
+        under it. In ``non_overlapping`` (ranked by base score) only hits ranked
+        after it can change keep-status, so their base scores are no higher, and
+        their context bonus is no higher than the best one over the whole run, which
+        is what is bounded: they too end under the floor. Being under
+        ``min(floor, 0.6)``, none of them decides the loose numbers' 0.6 whole-run
+        test, and none suppresses a loose number that reaches the floor. An invalid
+        hit never stops the region loop early (it scores under ``_best_score``).
+        """
+        if self._floor <= 0.3:
+            return None  # every hit scores 0.3 or more
+        run = text[start:end]
+        if not plain(run) or _INNER_TRUNK.search(run):
+            return None  # "+", "00", letters, "#": hits may score 0.6, or be parsed
+        base = invalid_ceiling(run)
+        if base >= self._floor:
+            return None
+        cue_matters = round(min(0.95, base + 0.2), 2) >= self._floor
+        return RegionSkip(
+            text,
+            start,
+            end,
+            cues=_POSITIVE,
+            trunk_zero=_WRITTEN_TRUNK_ZERO,
+            cue_matters=cue_matters,
+        )
 
     @staticmethod
     def _slash_bounded(run: str, s: int, e: int) -> bool:

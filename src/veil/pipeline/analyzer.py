@@ -37,7 +37,8 @@ def default_detectors(settings: DetectionSettings) -> tuple[Detector, ...]:
 
     builtin: tuple[Detector, ...] = (
         EmailDetector(),
-        PhoneDetector(regions=settings.phone_regions),
+        # Phone findings under the engine's threshold may be left out (cheaper).
+        PhoneDetector(regions=settings.phone_regions, min_score=settings.threshold),
         IpAddressDetector(),
         UrlDetector(),
         UsernameDetector(),
