@@ -77,15 +77,7 @@ class PersonDetector:
             tok = tokens[i]
             if i > 1 and (before := tokens[i - 1].low) not in STRONG_ENDINGS:
                 # The common case: no strong cue can end here, and mostly no cue at all.
-                if before in _CUE_ENDINGS:
-                    cue = _cue_before(tokens, i)
-                elif not (tok.cap or tok.upper) and (
-                    tok.zipf >= 0.01 or not (tok.first or tok.last)
-                ):
-                    i += 1  # no cue, and no lower-case name starts here (as below)
-                    continue
-                else:
-                    cue = None
+                cue = _cue_before(tokens, i) if before in _CUE_ENDINGS else None
             elif relation_named(tokens, i):
                 scored.append((Chunk(i, i + 1, i + 1, False, True), 0.7, "name after a relative"))
                 i += 1
