@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from phonenumbers import PhoneNumberMatcher
 
 from veil.core import EntityType, Finding
@@ -209,10 +211,59 @@ def _matcher_calls(monkeypatch: pytest.MonkeyPatch, detector: PhoneDetector, tex
 
 def test_hopeless_runs_skip_the_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "at 636 1812 Rue De La Gare"
-    assert _matcher_calls(monkeypatch, PhoneDetector(), text) == len(DEFAULT_REGIONS)
     # A possible German or Italian number at most; most regions are skipped.
     cheap = _matcher_calls(monkeypatch, PhoneDetector(min_score=THRESHOLD), text)
     assert 0 < cheap <= len(DEFAULT_REGIONS) // 2
+
+
+def _exhaustive(monkeypatch: pytest.MonkeyPatch, text: str) -> list[Finding]:
+    """Every region asked about every run: no region passed over for a whole-run hit."""
+    with monkeypatch.context() as m:
+        m.setattr(phone, "_ceiling", lambda run, best: None)
+        return list(PhoneDetector().find(text))
+
+
+# Runs where a later region's valid number outranks the whole-run hit that earlier
+# regions were passed over for, so that their hits elsewhere in the run count again.
+_OUTRANKED = [
+    "call 97170 - 8 - 34968 / 6898",
+    "Phone: 96 / 606 18742.9 - 3125",
+    "4136 / 8 - 744 8735.350",
+]
+
+
+@pytest.mark.parametrize("text", _SAMPLES + _OUTRANKED)
+def test_passing_over_regions_changes_nothing(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    assert list(PhoneDetector().find(text)) == _exhaustive(monkeypatch, text)
+
+
+def test_a_whole_run_hit_spares_regions_that_cannot_beat_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "Phone:\n9469 9966\n"  # a telephone word: even invalid hits count
+    assert _matcher_calls(monkeypatch, PhoneDetector(min_score=THRESHOLD), text) < 5
+    with monkeypatch.context() as m:
+        m.setattr(phone, "_ceiling", lambda run, best: None)
+        every = _matcher_calls(m, PhoneDetector(min_score=THRESHOLD), text)
+    assert every == len(DEFAULT_REGIONS)
+
+
+_GROUP = st.text("0123456789", min_size=1, max_size=5)
+_RUN = st.lists(
+    st.tuples(_GROUP, st.sampled_from([" ", "-", ".", " - ", "/", ") "])), min_size=2, max_size=5
+).map(lambda parts: "".join(g + sep for g, sep in parts).rstrip(" -./)"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    before=st.sampled_from(["", "call ", "Phone:\n", "order ", "(", "tel 0", "+", "00"]),
+    run=_RUN,
+    after=st.sampled_from(["", " today", " (mobile)", " ext 12", " / 020 7946 0958"]),
+)
+def test_passing_over_regions_changes_nothing_anywhere(before: str, run: str, after: str) -> None:
+    text = before + run + after
+    with pytest.MonkeyPatch.context() as m:
+        assert list(PhoneDetector().find(text)) == _exhaustive(m, text)
 
 
 @pytest.mark.parametrize(
@@ -231,6 +282,7 @@ def test_hopeless_runs_skip_the_matcher(monkeypatch: pytest.MonkeyPatch) -> None
 def test_runs_that_may_reach_the_threshold_keep_every_region(
     monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
+    monkeypatch.setattr(phone, "_ceiling", lambda run, best: None)
     assert _matcher_calls(monkeypatch, PhoneDetector(min_score=THRESHOLD), text) == len(
         DEFAULT_REGIONS
     )

@@ -14,7 +14,7 @@ order numbers), which ``_phone_regions`` tells from the numbering plans.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import phonenumbers
@@ -23,7 +23,7 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneN
 from veil.core import EntityType, Finding, Span
 from veil.detect._patterns import luhn_valid, non_overlapping, word_set
 from veil.detect._phone_loose import loose_numbers
-from veil.detect._phone_regions import RegionSkip, invalid_ceiling, plain
+from veil.detect._phone_regions import DigitGroups, RegionSkip, invalid_ceiling, plain
 from veil.detect.context import near, words_before
 
 __all__ = ["DEFAULT_REGIONS", "PhoneDetector"]
@@ -136,6 +136,106 @@ def _score(raw: str, valid: bool) -> tuple[float, str]:
 _INNER_TRUNK = re.compile(r"(?<!\d)00")
 
 
+def _ceiling(run: str, best: float) -> Callable[[str], float] | None:
+    """The highest base score each region can give a hit in ``run``, or None if
+    that is ``best`` for every region.
+
+    In a plain run (no "+", no "00" group) a region that can read no valid number
+    (:meth:`DigitGroups.may_be_valid`; trunk-zero regions need a group led by "0",
+    see :func:`_prefix_ok`) gives invalid hits only, scored at most
+    :func:`invalid_ceiling`.
+    """
+    if not plain(run) or _INNER_TRUNK.search(run):
+        return None
+    groups, invalid = DigitGroups(run), invalid_ceiling(run)
+
+    def ceiling(region: str) -> float:
+        zero_led = region in _WRITTEN_TRUNK_ZERO
+        return best if groups.may_be_valid(region, zero_led=zero_led) else invalid
+
+    return ceiling
+
+
+class _Asking:
+    """Asks regions' matchers about one run, in order, skipping those that cannot
+    change the result.
+
+    A hit over the whole run overlaps every other hit there, and ``non_overlapping``
+    ranks by score, then length, then order. So while the first-ranked hit so far
+    (``lead``) covers the whole run, a later region whose ceiling is no higher than
+    its score can only add hits that rank after it and are dropped, provided that
+    ``lead`` still ranks first at the end; the caller checks that (``passed``,
+    :meth:`lead_is_whole`) and asks again without passing over when it does not.
+    A whole-run hit with the best score any region can give stops the loop.
+    """
+
+    __slots__ = ("_digits", "_end", "_first", "_run", "_start", "best", "lead", "passed", "skip")
+
+    def __init__(self, run: str, start: int, digits: int, skip: RegionSkip | None) -> None:
+        self._run, self._start, self._digits, self.skip = run, start, digits, skip
+        stripped = run.lstrip(" \t")
+        self._first, self._end = start + len(run) - len(stripped), start + len(run)
+        self.best = _best_score(stripped)
+        self.lead: _Hit | None = None
+        self.passed = False
+
+    def lead_is_whole(self) -> bool:
+        lead = self.lead
+        return lead is not None and lead.start == self._first and lead.end == self._end
+
+    def regions(
+        self, regions: Sequence[str], *, ceiling: Callable[[str], float] | None
+    ) -> list[_Hit]:
+        hits: list[_Hit] = []
+        for region in regions:
+            if self.skip is not None and self.skip(region):
+                continue  # it could only find invalid hits, all under the floor
+            lead = self.lead
+            if (
+                ceiling is not None
+                and lead is not None
+                and self.lead_is_whole()
+                and ceiling(region) <= lead.score
+            ):
+                self.passed = True
+                continue
+            found = _region_hits(self._run, self._start, region, self._digits)
+            hits += found
+            for hit in found:
+                if lead is None or (hit.score, hit.end - hit.start) > (
+                    lead.score,
+                    lead.end - lead.start,
+                ):
+                    lead = hit
+            self.lead = lead
+            if lead is not None and lead.score >= self.best and self.lead_is_whole():
+                break
+        return hits
+
+
+def _region_hits(run: str, start: int, region: str, digits: int) -> list[_Hit]:
+    """What phonenumbers' matcher finds in ``run`` for ``region``, scored."""
+    hits: list[_Hit] = []
+    for pm in PhoneNumberMatcher(run, region, leniency=Leniency.POSSIBLE):
+        # In long runs (tracking numbers, card-like groups) a sub-match must be
+        # cut off from the rest by a slash, not just by a space.
+        if digits > 15 and not _slash_bounded(run, pm.start, pm.end):
+            continue
+        # The cheap written-prefix test first: it spares most validity checks.
+        valid = _prefix_ok(pm.raw_string, region) and phonenumbers.is_valid_number(pm.number)
+        score, why = _score(pm.raw_string, valid)
+        reason = f"{why} (phonenumbers, region {region})"
+        if pm.raw_string.startswith(("+", "00")):
+            reason = f"{why} (phonenumbers)"
+        hits.append(_Hit(start + pm.start, start + pm.end, score, reason))
+    return hits
+
+
+def _slash_bounded(run: str, s: int, e: int) -> bool:
+    before, after = run[:s].rstrip(), run[e:].lstrip()
+    return (not before or before.endswith("/")) and (not after or after.startswith("/"))
+
+
 def _best_score(raw: str) -> float:
     """The highest score any region can give a hit on ``raw`` or on a part of it.
 
@@ -222,32 +322,12 @@ class PhoneDetector:
         if digits < 6:
             return []
         regions = self._regions[:1] if run.startswith("+") else self._regions
-        # A hit over the whole run with the best score any region could give it wins
-        # every overlap (later regions only tie and lose on order), so stop there.
-        first = start + len(run) - len(run.lstrip(" \t"))
-        best = _best_score(run.lstrip(" \t"))
-        skip = self._skip(text, start, end)
-        hits: list[_Hit] = []
-        for region in regions:
-            if skip is not None and skip(region):
-                continue  # it could only find invalid hits, all under the floor
-            found = len(hits)
-            for pm in PhoneNumberMatcher(run, region, leniency=Leniency.POSSIBLE):
-                # In long runs (tracking numbers, card-like groups) a sub-match must be
-                # cut off from the rest by a slash, not just by a space.
-                if digits > 15 and not self._slash_bounded(run, pm.start, pm.end):
-                    continue
-                # The cheap written-prefix test first: it spares most validity checks.
-                valid = _prefix_ok(pm.raw_string, region) and phonenumbers.is_valid_number(
-                    pm.number
-                )
-                score, why = _score(pm.raw_string, valid)
-                reason = f"{why} (phonenumbers, region {region})"
-                if pm.raw_string.startswith(("+", "00")):
-                    reason = f"{why} (phonenumbers)"
-                hits.append(_Hit(start + pm.start, start + pm.end, score, reason))
-            if any(h.start == first and h.end == end and h.score >= best for h in hits[found:]):
-                break
+        ask = _Asking(run, start, digits, self._skip(text, start, end))
+        hits = ask.regions(regions, ceiling=_ceiling(run, ask.best))
+        if ask.passed and not ask.lead_is_whole():
+            # A later region outranked the whole-run hit that others were passed
+            # over for: their hits might count after all, so ask them.
+            hits = _Asking(run, start, digits, ask.skip).regions(regions, ceiling=None)
         return hits
 
     def _skip(self, text: str, start: int, end: int) -> RegionSkip | None:
@@ -281,11 +361,6 @@ class PhoneDetector:
             trunk_zero=_WRITTEN_TRUNK_ZERO,
             cue_matters=cue_matters,
         )
-
-    @staticmethod
-    def _slash_bounded(run: str, s: int, e: int) -> bool:
-        before, after = run[:s].rstrip(), run[e:].lstrip()
-        return (not before or before.endswith("/")) and (not after or after.startswith("/"))
 
     def _finding(self, text: str, hit: _Hit) -> Finding | None:
         score, reason = hit.score, hit.reason
