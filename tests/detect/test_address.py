@@ -385,14 +385,14 @@ def test_plain_words_open_no_anchor() -> None:
     from veil.detect._address_cross import CrossGrammar
     from veil.detect._address_data import lexicon
     from veil.detect._address_tokens import WORD, tokenize
-    from veil.detect.address import _openers, _plain, _suffix_positions
+    from veil.detect.address import _openers, _plain, _positions
 
     lex = lexicon()
     skipped = capitalised = 0
     for text in _FAST_PATH_TEXTS + [t.lower() for t in _FAST_PATH_TEXTS]:
         toks = tokenize(text)
         g = CrossGrammar(text, toks, lex)
-        suffix_at = _suffix_positions(toks, lex)
+        suffix_at = _positions(toks, lex)[0]
         for i, t in enumerate(toks):
             if t.kind != WORD or not _plain(g, i, _openers(lex), suffix_at):
                 continue
@@ -407,7 +407,7 @@ def test_plain_words_open_no_anchor() -> None:
     # A word followed by a street word within reach is never skipped.
     toks = tokenize("see hegyalja út 98")
     g = CrossGrammar("see hegyalja út 98", toks, lex)
-    assert not _plain(g, 1, _openers(lex), _suffix_positions(toks, lex))
+    assert not _plain(g, 1, _openers(lex), _positions(toks, lex)[0])
 
 
 def test_plain_words_near_the_end_and_the() -> None:
@@ -416,14 +416,14 @@ def test_plain_words_near_the_end_and_the() -> None:
     from veil.detect._address_cross import CrossGrammar
     from veil.detect._address_data import lexicon
     from veil.detect._address_tokens import tokenize
-    from veil.detect.address import _openers, _plain, _suffix_positions
+    from veil.detect.address import _openers, _plain, _positions
 
     lex = lexicon()
     plains = []
     for text in ("thanks for the kind help", "see the corner of Elm St and Oak Ave"):
         toks = tokenize(text)
         g = CrossGrammar(text, toks, lex)
-        suffix_at = _suffix_positions(toks, lex)
+        suffix_at = _positions(toks, lex)[0]
         plain = [i for i in range(len(toks)) if _plain(g, i, _openers(lex), suffix_at)]
         plains.append([toks[i].low for i in plain])
         for i in plain:
@@ -449,14 +449,14 @@ def test_idle_numbers_open_nothing() -> None:
     from veil.detect._address_cross import CrossGrammar
     from veil.detect._address_data import lexicon
     from veil.detect._address_tokens import NUM, tokenize
-    from veil.detect.address import _idle_number, _openers, _suffix_positions
+    from veil.detect.address import _idle_number, _openers, _positions
 
     lex = lexicon()
     skipped = kept = 0
     for text in _NUMBER_TEXTS + [t.lower() for t in _NUMBER_TEXTS]:
         toks = tokenize(text)
         g = CrossGrammar(text, toks, lex)
-        suffix_at = _suffix_positions(toks, lex)
+        suffix_at = _positions(toks, lex)[0]
         for i, t in enumerate(toks):
             if t.kind != NUM:
                 continue
@@ -471,13 +471,37 @@ def test_idle_numbers_open_nothing() -> None:
     text = "card 4494 9099 8143 1072 was charged"
     toks = tokenize(text)
     g = CrossGrammar(text, toks, lex)
-    suffix_at = _suffix_positions(toks, lex)
+    suffix_at = _positions(toks, lex)[0]
     assert [_idle_number(g, i, _openers(lex), suffix_at) for i in (1, 2, 3)] == [True] * 3
     # A number before a street word, a prefix street word or a cue is never skipped.
     for text, i in [("at 12 Main St", 1), ("12 rue de la Paix", 0), ("zip code 880", 2)]:
         toks = tokenize(text)
         g = CrossGrammar(text, toks, lex)
-        assert not _idle_number(g, i, _openers(lex), _suffix_positions(toks, lex)), text
+        assert not _idle_number(g, i, _openers(lex), _positions(toks, lex)[0]), text
+
+
+def test_generic_streets_need_a_house_number_within_reach() -> None:
+    """``find`` asks for a generic street at a word only with a house number among the
+    next four tokens; everywhere else the full search finds none."""
+    from veil.detect._address_cross import CrossGrammar
+    from veil.detect._address_data import lexicon
+    from veil.detect._address_tokens import tokenize
+    from veil.detect.address import _GENERIC_REACH, _positions
+
+    lex = lexicon()
+    skipped = 0
+    texts = [*_NUMBER_TEXTS, "Allika 46\nTallinn 10115\nEstonia", "Am Markt 3, 28195 Bremen"]
+    for text in texts + [t.lower() for t in texts] + [t.upper() for t in texts]:
+        toks = tokenize(text)
+        g = CrossGrammar(text, toks, lex)
+        house_at = _positions(toks, lex)[1]
+        for i, t in enumerate(toks):
+            if t.is_house_number or house_at[i + 1] <= i + _GENERIC_REACH:
+                continue
+            skipped += 1
+            assert DETECTOR._generic(g, i) is None, (text, i)
+    assert skipped > 200
+    assert spans("Allika 46\nTallinn 10115\nEstonia") == ["Allika 46\nTallinn 10115\nEstonia"]
 
 
 @pytest.mark.parametrize(

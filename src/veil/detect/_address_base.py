@@ -42,6 +42,8 @@ class _Derived:
     any_postcode_folded: re.Pattern[str]
     distinct_postcode: re.Pattern[str]
     postcode_cue_words: frozenset[str]
+    address_cue_firsts: frozenset[str]
+    postcode_cue_firsts: frozenset[str]
 
 
 _DERIVED: dict[int, _Derived] = {}
@@ -65,6 +67,8 @@ def _derived(lex: AddressLexicon) -> _Derived:
         any_postcode_folded=re.compile(union, re.IGNORECASE),
         distinct_postcode=re.compile(distinct),
         postcode_cue_words=lex.words["postcode_cues"] | {"post", "pin"},
+        address_cue_firsts=lex.words["address_cues"] | {"at", "to", "on", "in"},
+        postcode_cue_firsts=lex.words["postcode_cues"] | {"code"},
     )
     _DERIVED[id(lex)] = made
     return made
@@ -103,6 +107,10 @@ class TokenGrammar:
             lows.isdisjoint(words["address_cues"]) and lows.isdisjoint(words["place_verbs"])
         )
         self.has_postcode_cue = not lows.isdisjoint(derived.postcode_cue_words)
+        #: The words the cue tests may read first before a token (besides fillers):
+        #: a cue word, or a preposition after a place verb / "code" after "postal".
+        self.address_cue_firsts = derived.address_cue_firsts
+        self.postcode_cue_firsts = derived.postcode_cue_firsts
 
     # -- small helpers -----------------------------------------------------
     def tok(self, i: int) -> Token | None:

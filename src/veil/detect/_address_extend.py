@@ -19,6 +19,8 @@ _FILLERS = frozenset([":", "-", "=", "is", "was", "my", "our", "new", "home", "c
 _SHIPS = frozenset(["USS", "USNS", "USNV", "USCGC"])
 _LINE_MARKS = frozenset(">|*•·-–—?")
 _MAX_PARTS = 10
+# After a place verb: "lives at", "moved to".
+_PLACE_PREPOSITIONS = ("at", "to", "on", "in")
 
 
 def prev_words(g: Grammar, i: int) -> list[str]:
@@ -38,21 +40,30 @@ def prev_words(g: Grammar, i: int) -> list[str]:
     return words
 
 
+def _could_follow_cue(g: Grammar, i: int, firsts: frozenset[str]) -> bool:
+    """False when the token before ``i`` shows at once that :func:`prev_words` cannot
+    start with a word of ``firsts``: it is no filler, no line break and not in it."""
+    if i <= 0:
+        return False  # no word before the first token
+    before = g.toks[i - 1]
+    return before.low in firsts or before.low in _FILLERS or before.kind == NL
+
+
 def address_cue(g: Grammar, i: int) -> bool:
-    if not g.has_address_cue:
+    if not g.has_address_cue or not _could_follow_cue(g, i, g.address_cue_firsts):
         return False
     words = prev_words(g, i)
     if words and words[0] in g.lex.words["address_cues"]:
         return True
     return (
         len(words) >= 2
-        and words[0] in ("at", "to", "on", "in")
+        and words[0] in _PLACE_PREPOSITIONS
         and (words[1] in g.lex.words["place_verbs"])
     )
 
 
 def postcode_cue(g: Grammar, i: int) -> bool:
-    if not g.has_postcode_cue:
+    if not g.has_postcode_cue or not _could_follow_cue(g, i, g.postcode_cue_firsts):
         return False
     words = prev_words(g, i)
     if not words:

@@ -45,6 +45,9 @@ _SUFFIX_REACH = 4
 # optional direction and its period, then seven name tokens: see
 # Grammar._num_name_suffix).
 _NUMBER_SUFFIX_REACH = 9
+# A generic street opened by a name has its house number this many tokens ahead at
+# most (see Grammar.generic_street: a city of at most four tokens, then the number).
+_GENERIC_REACH = 4
 # Lower-case words that may open an anchor by themselves, per lexicon (see _plain).
 _OPENERS: dict[int, tuple[AddressLexicon, frozenset[str]]] = {}
 
@@ -77,7 +80,7 @@ class AddressDetector:
         lex = lexicon()
         g = CrossGrammar(text, toks, lex)
         openers = _openers(lex)
-        suffix_at = _suffix_positions(toks, lex)
+        suffix_at, house_at = _positions(toks, lex)
         i = 0
         while i < g.n:
             t = toks[i]
@@ -103,7 +106,9 @@ class AddressDetector:
                 if LOWER in parts[0].detail and all(p.kind != "postcode" for p in parts):
                     parts = None  # "3 jay isle" alone is too plain to be an address
             if parts is None:
-                parts = self._generic(g, i)
+                # A name opens a generic street only with a house number close after it.
+                near = t.is_house_number or house_at[i + 1] <= i + _GENERIC_REACH
+                parts = self._generic(g, i) if near else None
                 if parts is None:
                     i += 1
                     continue
@@ -264,21 +269,28 @@ def _named_street_after_preposition(g: CrossGrammar, i: int, bare: Part) -> int 
     return end
 
 
-def _suffix_positions(toks: list[Token], lex: AddressLexicon) -> list[int]:
-    """``out[k]``: index of the first street-suffix word at or after ``k``, or, if
-    none, a sentinel beyond every reach from a token (so the last words of a text
-    are not taken for words near a street word); ``out`` has two extra slots so
-    ``out[i + 1]`` is always defined."""
+def _positions(toks: list[Token], lex: AddressLexicon) -> tuple[list[int], list[int]]:
+    """``suffix_at[k]``: index of the first street-suffix word at or after ``k``, or,
+    if none, a sentinel beyond every reach from a token (so the last words of a text
+    are not taken for words near a street word); ``house_at[k]``: the same for the
+    first plausible house number. Both have two extra slots so ``[i + 1]`` is always
+    defined."""
     n = len(toks)
-    nxt = n + 1 + max(_SUFFIX_REACH, _NUMBER_SUFFIX_REACH)
-    out = [nxt] * (n + 2)
+    far = n + 1 + max(_SUFFIX_REACH, _NUMBER_SUFFIX_REACH, _GENERIC_REACH)
+    suffix_at = [far] * (n + 2)
+    house_at = [far] * (n + 2)
     suffixes = lex.suffixes
+    nxt_suffix = nxt_house = far
     for k in range(n - 1, -1, -1):
         t = toks[k]
-        if t.kind == WORD and t.low in suffixes:
-            nxt = k
-        out[k] = nxt
-    return out
+        if t.kind == WORD:
+            if t.low in suffixes:
+                nxt_suffix = k
+        elif t.is_house_number:
+            nxt_house = k
+        suffix_at[k] = nxt_suffix
+        house_at[k] = nxt_house
+    return suffix_at, house_at
 
 
 def _plain(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int]) -> bool:
