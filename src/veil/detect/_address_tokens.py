@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
+from typing import cast
 
 __all__ = ["Token", "tokenize"]
 
@@ -28,7 +30,11 @@ _HOUSE = re.compile(r"[0-9]{1,6}(?:[-/][0-9]{1,5})?[A-Za-z]?|[0-9]{1,6}-?[A-Za-z
 _ORDINAL = re.compile(r"[0-9]{1,4}(?:st|nd|rd|th|e|er|re|ème|eme|a|o|º|ª)", re.IGNORECASE)
 
 
-@dataclass(slots=True, eq=False)
+# Everything but the position, as the fields of Token after ``end``.
+_Facts = tuple[str, str, str, bool, bool, bool, bool, bool]
+
+
+@dataclass(slots=True, eq=False, init=False)
 class Token:
     """One token: ``kind`` is word, num, alnum, nl or punct; ``low`` is lower-cased.
 
@@ -53,9 +59,19 @@ class Token:
     #: An ordinal street name part: "5th", "42nd", "1er".
     is_ordinal: bool
 
-
-# Everything but the position, as the fields of Token after ``end``.
-_Facts = tuple[str, str, str, bool, bool, bool, bool, bool]
+    def __init__(self, start: int, end: int, facts: _Facts) -> None:
+        self.start = start
+        self.end = end
+        (
+            self.text,
+            self.kind,
+            self.low,
+            self.is_cap,
+            self.is_title,
+            self.is_upper_code,
+            self.is_house_number,
+            self.is_ordinal,
+        ) = facts
 
 
 def _facts(text: str) -> _Facts:
@@ -98,21 +114,27 @@ _FACTS_MEMO_SIZE = 20_000
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens; spaces and tabs are dropped, ``\\n`` is kept."""
-    tokens: list[Token] = []
-    append = tokens.append
+    # split() with one capturing group alternates "between" and token strings in C,
+    # starting and ending with a "between" (maybe empty); the running sum of their
+    # lengths gives every position, so no Python code runs per token but __init__.
+    parts = _SPLIT.split(text)
+    bounds = list(accumulate(map(len, parts)))  # [2k]: start of token k, [2k + 1]: its end
+    values = parts[1::2]
+    facts = list(map(_facts_memo.get, values))
+    if None in facts:
+        _fill(facts, values)
+    return list(map(Token, bounds[0::2], bounds[1::2], cast(list[_Facts], facts)))
+
+
+def _fill(facts: list[_Facts | None], values: list[str]) -> None:
+    """Compute the facts of the words the memo lacked, and remember them."""
     memo = _facts_memo
-    # split() with one capturing group alternates "between" and "token" strings in C;
-    # positions follow from their lengths, with no match object per token.
-    parts = iter(_SPLIT.split(text))
-    end = 0
-    # Pairs of (text before, token); the text after the last token is left over.
-    for between, value in zip(parts, parts, strict=False):
-        facts = memo.get(value)
-        if facts is None:
-            if len(memo) >= _FACTS_MEMO_SIZE:
-                memo.clear()  # a crude bound; frequent words come back at once
-            facts = memo[value] = _facts(value)
-        start = end + len(between)
-        end = start + len(value)
-        append(Token(start, end, *facts))
-    return tokens
+    for k, found in enumerate(facts):
+        if found is None:
+            value = values[k]
+            found = memo.get(value)  # the same new word earlier in this text
+            if found is None:
+                if len(memo) >= _FACTS_MEMO_SIZE:
+                    memo.clear()  # a crude bound; frequent words come back at once
+                found = memo[value] = _facts(value)
+            facts[k] = found
