@@ -28,7 +28,7 @@ from veil.detect._address_extend import (
     postcode_follows,
 )
 from veil.detect._address_parts import LOWER, NUMBER_TAILS, Part
-from veil.detect._address_tokens import NL, NUM, PUNCT, WORD, Token, tokenize
+from veil.detect._address_tokens import NL, NUM, PUNCT, WORD, tokenize
 
 __all__ = ["AddressDetector"]
 
@@ -48,21 +48,27 @@ _NUMBER_SUFFIX_REACH = 9
 # A generic street opened by a name has its house number this many tokens ahead at
 # most (see Grammar.generic_street: a city of at most four tokens, then the number).
 _GENERIC_REACH = 4
-# Lower-case words that may open an anchor by themselves, per lexicon (see _plain).
-_OPENERS: dict[int, tuple[AddressLexicon, frozenset[str]]] = {}
+# Per lexicon: the lower-case words that may open an anchor by themselves (see
+# _starts), and a memo of which words neither are one nor end with a glued street word.
+_OPENERS: dict[int, tuple[AddressLexicon, frozenset[str], dict[str, bool]]] = {}
+_QUIET_MEMO_SIZE = 20_000
 
 
 def _openers(lex: AddressLexicon) -> frozenset[str]:
+    return _opener_entry(lex)[1]
+
+
+def _opener_entry(lex: AddressLexicon) -> tuple[AddressLexicon, frozenset[str], dict[str, bool]]:
     found = _OPENERS.get(id(lex))
     if found is not None and found[0] is lex:
-        return found[1]
-    # "the" opens only "the corner of ...": _plain looks at the word after it.
+        return found
+    # "the" opens only "the corner of ...": _starts looks at the word after it.
     extra = EXTRA_STARTS - {"the"}
     words = frozenset(
         [*lex.prefixes, "c", *lex.units, *(k[0] for k in lex.po_boxes), *extra, "gir"]
     )
-    _OPENERS[id(lex)] = (lex, words)
-    return words
+    entry = _OPENERS[id(lex)] = (lex, words, {})
+    return entry
 
 
 class AddressDetector:
@@ -77,28 +83,12 @@ class AddressDetector:
 
     def find(self, text: str) -> Iterator[Finding]:
         toks = tokenize(text)
-        lex = lexicon()
-        g = CrossGrammar(text, toks, lex)
-        openers = _openers(lex)
-        suffix_at, house_at = _positions(toks, lex)
-        i = 0
-        while i < g.n:
-            t = toks[i]
-            if t.kind in _INERT and t.text != "#":
-                # No anchor or generic street starts at a line break or a
-                # punctuation mark other than "#" (a unit number).
-                i += 1
+        g = CrossGrammar(text, toks, lexicon())
+        done = 0  # tokens before this one are inside an address already reported
+        for i, anchor, generic in _starts(g):
+            if i < done:
                 continue
-            if t.kind == NUM and _idle_number(g, i, openers, suffix_at):
-                i += 1  # card, IBAN and phone digit groups: no anchor, no generic street
-                continue
-            # Most words open no anchor (see _plain): skip straight to the generic street,
-            # which a lower-case word cannot open either.
-            plain = t.kind == WORD and _plain(g, i, openers, suffix_at)
-            if plain and not t.is_cap:
-                i += 1
-                continue
-            parts = None if plain else self._anchor(g, i)
+            parts = self._anchor(g, i) if anchor else None
             if parts is not None:
                 parts = extend(g, parts)
                 if parts[0].kind == "city" and len(parts) > 1 and parts[1].kind == "street":
@@ -106,22 +96,19 @@ class AddressDetector:
                 if LOWER in parts[0].detail and all(p.kind != "postcode" for p in parts):
                     parts = None  # "3 jay isle" alone is too plain to be an address
             if parts is None:
-                # A name opens a generic street only with a house number close after it.
-                near = t.is_house_number or house_at[i + 1] <= i + _GENERIC_REACH
-                parts = self._generic(g, i) if near else None
+                parts = self._generic(g, i) if generic else None
                 if parts is None:
-                    i += 1
                     continue
             first = extend_back(g, parts)
             cue = parts[0].detail.endswith("cue") or address_cue(g, parts[0].first)
             score, reason = self._score(parts, cue=cue)
-            last = parts[-1].last
             if score >= self._min_score:
+                last = parts[-1].last
                 span = Span(toks[first].start, toks[last - 1].end)
                 yield Finding(EntityType.ADDRESS, span, score, self.name, reason)
-                i = max(last, i + 1)
-            else:
-                i += 1  # "770 26 rue ...": a weak piece must not hide the street after it
+                done = last
+            # Otherwise the next start is tried: "770 26 rue ...": a weak piece must
+            # not hide the street after it.
 
     # -- anchors -------------------------------------------------------------
     def _anchor(self, g: CrossGrammar, i: int) -> list[Part] | None:
@@ -269,58 +256,81 @@ def _named_street_after_preposition(g: CrossGrammar, i: int, bare: Part) -> int 
     return end
 
 
-def _positions(toks: list[Token], lex: AddressLexicon) -> tuple[list[int], list[int]]:
-    """``suffix_at[k]``: index of the first street-suffix word at or after ``k``, or,
-    if none, a sentinel beyond every reach from a token (so the last words of a text
-    are not taken for words near a street word); ``house_at[k]``: the same for the
-    first plausible house number. Both have two extra slots so ``[i + 1]`` is always
-    defined."""
-    n = len(toks)
-    far = n + 1 + max(_SUFFIX_REACH, _NUMBER_SUFFIX_REACH, _GENERIC_REACH)
-    suffix_at = [far] * (n + 2)
-    house_at = [far] * (n + 2)
-    suffixes = lex.suffixes
-    nxt_suffix = nxt_house = far
-    for k in range(n - 1, -1, -1):
-        t = toks[k]
-        if t.kind == WORD:
-            if t.low in suffixes:
-                nxt_suffix = k
-        elif t.is_house_number:
-            nxt_house = k
-        suffix_at[k] = nxt_suffix
-        house_at[k] = nxt_house
-    return suffix_at, house_at
+def _starts(g: CrossGrammar) -> list[tuple[int, bool, bool]]:
+    """The tokens where :meth:`AddressDetector.find` must look, in order, as
+    ``(index, anchor, generic)``: ``anchor`` when :meth:`AddressDetector._anchor` may
+    find something there, ``generic`` when :meth:`AddressDetector._generic` may.
+    Everywhere else both find nothing, for these reasons:
 
+    * No anchor or generic street starts at a line break or a punctuation mark other
+      than "#" (a unit number).
+    * Numbers: see :func:`_idle_number`.
+    * A word opens no anchor when it is no opener, has no street-suffix word within
+      :data:`_SUFFIX_REACH` tokens after it, is no upper-case code and, if
+      capitalised, follows no word of ``LEADS``: the street forms need a house
+      number, a prefix street word ("c" for "C/"), a glued street word, or a suffix
+      word within reach (so does a bare street); post boxes, units and the
+      corner/military parsers need their opening words; a postcode needs a digit or
+      "GIR"; "the" opens only a corner, with its corner word after it; the town and
+      crossing anchors need a lead word before; a region needs an upper-case code;
+      the cue parsers are asked here.
+    * A generic street opens with a number or a capitalised name, and a name needs a
+      house number within :data:`_GENERIC_REACH` tokens after it.
 
-def _plain(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int]) -> bool:
-    """True when no anchor can start at word token ``i``: the word is no opener, has
-    no street-suffix word within reach and, if capitalised, follows no word of ``LEADS``.
-
-    Why each parser of :meth:`AddressDetector._anchor` then finds nothing: the street
-    forms need a house number, a prefix street word ("c" for "C/"), a glued street
-    word, or a suffix word within :data:`_SUFFIX_REACH` tokens (so does a bare street);
-    post boxes, units and the corner/military parsers need their opening words; a
-    postcode needs a digit or "GIR"; "the" opens only a corner, with its corner word
-    after it; the town and crossing anchors need a lead word before; a region needs
-    an upper-case code; the cue parsers are asked here. The generic street needs a
-    capital or a number, so a lower-case word opens nothing.
+    One backward pass, so the next street-suffix word and house number after each
+    token are known when it is reached.
     """
-    t = g.toks[i]
-    return (
-        t.low not in openers
-        and suffix_at[i + 1] > i + _SUFFIX_REACH
-        and not (t.is_cap and i > 0 and g.toks[i - 1].low in LEADS)
-        and not t.is_upper_code
-        and not g.compound_word(t.low)
-        and not (g.has_postcode_cue and postcode_cue(g, i))
-        and not (g.has_address_cue and address_cue(g, i))
-        and not (t.low == "the" and i + 1 < g.n and g.toks[i + 1].low in CORNER_HEADS)
-    )
+    toks = g.toks
+    n = g.n
+    lex = g.lex
+    _, openers, quiet_memo = _opener_entry(lex)
+    suffixes = lex.suffixes
+    postcode_cued, address_cued = g.has_postcode_cue, g.has_address_cue
+    far = n + 1 + max(_SUFFIX_REACH, _NUMBER_SUFFIX_REACH, _GENERIC_REACH)
+    suffix_at = house_at = far  # the first of either after the token at hand
+    out: list[tuple[int, bool, bool]] = []
+    for i in range(n - 1, -1, -1):
+        t = toks[i]
+        kind = t.kind
+        if kind == WORD:
+            low = t.low
+            quiet = quiet_memo.get(low)
+            if quiet is None:
+                quiet = low not in openers and not g.compound_word(low)
+                if len(quiet_memo) >= _QUIET_MEMO_SIZE:
+                    quiet_memo.clear()  # a crude bound; frequent words come back at once
+                quiet_memo[low] = quiet
+            near = house_at <= i + _GENERIC_REACH
+            if (
+                quiet
+                and suffix_at > i + _SUFFIX_REACH
+                and not t.is_upper_code
+                and not (t.is_cap and i > 0 and toks[i - 1].low in LEADS)
+                and not (postcode_cued and postcode_cue(g, i))
+                and not (address_cued and address_cue(g, i))
+                and not (low == "the" and i + 1 < n and toks[i + 1].low in CORNER_HEADS)
+            ):
+                if t.is_cap and near:
+                    out.append((i, False, True))
+            else:
+                out.append((i, True, near))
+            if low in suffixes:
+                suffix_at = i
+            continue
+        if kind == NUM:
+            if not _idle_number(g, i, openers, suffix_at):
+                out.append((i, True, t.is_house_number or house_at <= i + _GENERIC_REACH))
+        elif kind not in _INERT or t.text == "#":
+            out.append((i, True, t.is_house_number or house_at <= i + _GENERIC_REACH))
+        if t.is_house_number:
+            house_at = i
+    out.reverse()
+    return out
 
 
-def _idle_number(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: list[int]) -> bool:
-    """True when neither an anchor nor a generic street can start at number token ``i``.
+def _idle_number(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: int) -> bool:
+    """True when neither an anchor nor a generic street can start at number token ``i``,
+    given ``suffix_at``, the index of the first street-suffix word after it.
 
     Why each parser of :meth:`AddressDetector._anchor` and
     :meth:`AddressDetector._generic` then finds nothing: a number is no word, so the
@@ -340,7 +350,7 @@ def _idle_number(g: CrossGrammar, i: int, openers: frozenset[str], suffix_at: li
         if nxt.kind == WORD and (
             nxt.low in openers
             or nxt.low in NUMBER_TAILS
-            or suffix_at[i + 1] <= i + _NUMBER_SUFFIX_REACH
+            or suffix_at <= i + _NUMBER_SUFFIX_REACH
             or g.framed_street(i) is not None
         ):
             return False
