@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from veil.detect._address_cross import CrossGrammar
 from veil.detect._address_data import lexicon
-from veil.detect._address_extend import address_cue, postcode_cue, prev_words
+from veil.detect._address_extend import address_cue, cue_leads, postcode_cue, prev_words
 from veil.detect._address_tokens import tokenize
 
 _CUE_TEXTS = [
@@ -61,3 +61,22 @@ def test_cue_tests_agree_with_the_words_before() -> None:
             cued["postcode"] += expected
     assert cued["address"] > 10
     assert cued["postcode"] > 10
+
+
+def test_cues_hold_only_after_their_leads() -> None:
+    """Where a cue test holds, the token before is one of the text's cue leads; a text
+    with no cue word has none."""
+    lex = lexicon()
+    held = 0
+    for text in _CUE_TEXTS + [t.lower() for t in _CUE_TEXTS]:
+        toks = tokenize(text)
+        g = CrossGrammar(text, toks, lex)
+        leads = cue_leads(g)
+        for i in range(len(toks) + 1):
+            if address_cue(g, i) or postcode_cue(g, i):
+                held += 1
+                assert i > 0, text
+                assert toks[i - 1].low in leads, (text, i)
+    assert held > 20
+    text = "see you at 5, on the corner"
+    assert cue_leads(CrossGrammar(text, tokenize(text), lex)) == frozenset()

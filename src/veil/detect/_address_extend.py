@@ -13,7 +13,15 @@ from veil.detect._address_loose import loose_component
 from veil.detect._address_parts import Part
 from veil.detect._address_tokens import NL
 
-__all__ = ["address_cue", "extend", "extend_back", "postcode_cue", "postcode_follows", "prev_words"]
+__all__ = [
+    "address_cue",
+    "cue_leads",
+    "extend",
+    "extend_back",
+    "postcode_cue",
+    "postcode_follows",
+    "prev_words",
+]
 
 _FILLERS = frozenset([":", "-", "=", "is", "was", "my", "our", "new", "home", "current", "now"])
 _SHIPS = frozenset(["USS", "USNS", "USNV", "USCGC"])
@@ -47,6 +55,18 @@ def _could_follow_cue(g: Grammar, i: int, firsts: frozenset[str]) -> bool:
         return False  # no word before the first token
     before = g.toks[i - 1]
     return before.low in firsts or before.low in _FILLERS or before.kind == NL
+
+
+def cue_leads(g: Grammar) -> frozenset[str]:
+    """The tokens (by ``low``) that may stand right before ``i`` when
+    :func:`address_cue` or :func:`postcode_cue` holds at ``i`` in this text: after
+    any other token both are False (see :func:`_could_follow_cue`)."""
+    leads: frozenset[str] = frozenset()
+    if g.has_address_cue:
+        leads |= g.address_cue_firsts
+    if g.has_postcode_cue:
+        leads |= g.postcode_cue_firsts
+    return leads | _FILLERS | {"\n"} if leads else leads
 
 
 def address_cue(g: Grammar, i: int) -> bool:

@@ -22,6 +22,7 @@ from veil.detect._address_cross import CORNER_HEADS, EXTRA_STARTS, LEADS, CrossG
 from veil.detect._address_data import AddressLexicon, lexicon
 from veil.detect._address_extend import (
     address_cue,
+    cue_leads,
     extend,
     extend_back,
     postcode_cue,
@@ -285,7 +286,7 @@ def _starts(g: CrossGrammar) -> list[tuple[int, bool, bool]]:
     lex = g.lex
     _, openers, quiet_memo = _opener_entry(lex)
     suffixes = lex.suffixes
-    postcode_cued, address_cued = g.has_postcode_cue, g.has_address_cue
+    cued_after = cue_leads(g)
     far = n + 1 + max(_SUFFIX_REACH, _NUMBER_SUFFIX_REACH, _GENERIC_REACH)
     suffix_at = house_at = far  # the first of either after the token at hand
     out: list[tuple[int, bool, bool]] = []
@@ -301,13 +302,13 @@ def _starts(g: CrossGrammar) -> list[tuple[int, bool, bool]]:
                     quiet_memo.clear()  # a crude bound; frequent words come back at once
                 quiet_memo[low] = quiet
             near = house_at <= i + _GENERIC_REACH
+            before = toks[i - 1].low if i else ""
             if (
                 quiet
                 and suffix_at > i + _SUFFIX_REACH
                 and not t.is_upper_code
-                and not (t.is_cap and i > 0 and toks[i - 1].low in LEADS)
-                and not (postcode_cued and postcode_cue(g, i))
-                and not (address_cued and address_cue(g, i))
+                and not (t.is_cap and before in LEADS)
+                and not (before in cued_after and (postcode_cue(g, i) or address_cue(g, i)))
                 and not (low == "the" and i + 1 < n and toks[i + 1].low in CORNER_HEADS)
             ):
                 if t.is_cap and near:
