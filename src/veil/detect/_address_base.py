@@ -172,24 +172,18 @@ class TokenGrammar:
 
     def decimal(self, j: int) -> bool:
         """Token ``j`` continues as "1.6.1" or "4.5": a version or decimal, not a house."""
-        t, d, n = self.tok(j), self.tok(j + 1), self.tok(j + 2)
-        return (
-            t is not None
-            and d is not None
-            and n is not None
-            and d.text == "."
-            and d.start == t.end
-            and n.start == d.end
-            and n.text[:1].isdigit()
-        )
+        if j < 0 or j + 2 >= self.n:
+            return False
+        t, d, n = self.toks[j], self.toks[j + 1], self.toks[j + 2]
+        return d.text == "." and d.start == t.end and n.start == d.end and n.text[:1].isdigit()
 
     def after_decimal(self, j: int) -> bool:
         """Token ``j`` is the tail of "1.6.1" / "4.5" (a glued period and number before)."""
-        d, t = self.tok(j - 1), self.tok(j - 2)
+        if j < 2 or j > self.n:
+            return False
+        d, t = self.toks[j - 1], self.toks[j - 2]
         return (
-            d is not None
-            and t is not None
-            and d.text == "."
+            d.text == "."
             and d.end == self.toks[j].start
             and t.end == d.start
             and t.text[-1:].isdigit()

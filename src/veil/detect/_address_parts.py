@@ -30,15 +30,24 @@ class Grammar(UnitGrammar):
     # -- streets -----------------------------------------------------------
     def street(self, i: int) -> Part | None:
         """The longest street form starting at ``i``."""
-        if self.tok(i) is None:
+        t = self.tok(i)
+        if t is None:
             return None
+        # Only the forms that can start at this token are tried, in the same order
+        # (the first of equally long, equally scored forms wins): the number-first
+        # forms need a house number, the others a word, a prefix street word or a
+        # glued street word.
+        found: tuple[Part | None, ...]
+        if t.is_house_number:
+            found = (self._num_name_suffix(i), self._prefix_street(i))
+        elif t.kind != WORD:
+            return None
+        elif t.low in self.lex.prefixes or t.low == "c":
+            found = (self._prefix_street(i), self._name_suffix_num(i), self._compound(i))
+        else:
+            found = (self._name_suffix_num(i), self._compound(i))
         best: Part | None = None
-        for p in (
-            self._num_name_suffix(i),
-            self._prefix_street(i),
-            self._name_suffix_num(i),
-            self._compound(i),
-        ):
+        for p in found:
             if p is not None and (best is None or (p.last, p.score) > (best.last, best.score)):
                 best = p
         return best
