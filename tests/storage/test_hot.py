@@ -20,6 +20,8 @@ def test_placeholders_follow_the_driver() -> None:
     assert "%s" not in lite._turn
     assert "?" not in pg._turn
     assert lite._turn.count("?") == pg._turn.count("%s") == 8
+    assert lite._new_secret.count("?") == pg._new_secret.count("%s") == 5
+    assert "?" not in pg._new_secret + pg._secret + pg._reserve + pg._insert_key
 
 
 def test_sqlite_stamps_are_the_text_sqlalchemy_writes_in_utc() -> None:

@@ -53,6 +53,27 @@ def test_reserve_seals_respects_limit(store: Store) -> None:
     assert record.seal_count == 5
 
 
+def test_add_key_refuses_a_taken_key_id_and_writes_its_subject(store: Store) -> None:
+    assert store.add_key(_key("s1", key_id=b"same-id!"))
+    assert not store.add_key(_key("s2", key_id=b"same-id!"))
+    assert store.latest_key("t1", "s2") is None
+    with store.engine.connect() as conn:
+        subjects = conn.exec_driver_sql("SELECT tenant, subject FROM subjects").all()
+    assert [tuple(row) for row in subjects] == [("t1", "s1")]  # s2 rolled back whole
+
+
+def test_keys_round_trip_counters_past_32_bits(store: Store) -> None:
+    big = 2**32 - 7
+    assert store.add_key(_key(seal_count=big))
+    assert store.reserve_seals("t1", "s1", 1, 7, 2**32)
+    assert not store.reserve_seals("t1", "s1", 1, 1, 2**32)
+    record = store.latest_key("t1", "s1")
+    assert record is not None
+    assert record.seal_count == 2**32
+    assert type(record.key_id) is bytes
+    assert type(record.wrapped) is bytes
+
+
 def test_rewrap_is_compare_and_swap(store: Store) -> None:
     for subject in ("a", "b", "c"):
         store.add_key(_key(subject))

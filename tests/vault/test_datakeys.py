@@ -7,13 +7,20 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 
-from veil.errors import IntegrityError, VaultError
+from veil.errors import IntegrityError, SubjectForgottenError, VaultError
+from veil.storage import ErasureLedger, KeyRecord, Store, migrate
 from veil.storage.models import SubjectKey
+from veil.testing import scratch_engine
 from veil.vault import Binding, LocalKeyFile, Vault
 
 ROTATE = textwrap.dedent(
@@ -118,3 +125,87 @@ def test_lost_ledger_secret_is_a_vault_error(tmp_path: Path) -> None:
     cold = Vault(vault.store, vault.ledger, vault.keys)
     with pytest.raises(VaultError):
         cold.open(envelope, Binding("t", "s", "r", "f"))
+
+
+# -- a subject's first seal ----------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_vault(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Vault]:
+    url = os.environ.get("VEIL_TEST_POSTGRES_URL") if request.param == "postgresql" else None
+    if request.param == "postgresql" and not url:
+        pytest.skip("VEIL_TEST_POSTGRES_URL is not set")
+    with (
+        scratch_engine(tmp_path, "main", postgres_url=url) as main,
+        scratch_engine(tmp_path, "ledger", postgres_url=url, durable=True) as ledger,
+    ):
+        migrate(main, "core")
+        migrate(ledger, "ledger")
+        yield Vault(Store(main), ErasureLedger(ledger), LocalKeyFile(tmp_path / "keys"))
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
+
+
+def test_a_subject_forgotten_before_its_first_seal_gets_no_key(any_vault: Vault) -> None:
+    any_vault.forget("t", "gone")
+    with pytest.raises(SubjectForgottenError):
+        any_vault.seal("value", Binding("t", "gone", "c", "f"))
+    assert _count(any_vault.ledger.engine, "ledger_secrets") == 0
+    assert _count(any_vault.store.engine, "subject_keys") == 0
+
+
+def test_the_ledger_secret_is_stored_before_the_key_that_needs_it(
+    any_vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Crash-safety order: when the data key row is written, the ledger secret it is
+    wrapped under is already committed (read here over another connection)."""
+    seen: list[int] = []
+    real = Store.add_key
+
+    def add_key(store: Store, record: KeyRecord) -> bool:
+        seen.append(_count(any_vault.ledger.engine, "ledger_secrets"))
+        return real(store, record)
+
+    monkeypatch.setattr(Store, "add_key", add_key)
+    binding = Binding("t", "new", "c", "f")
+    envelope = any_vault.seal("value", binding)
+    assert seen == [1]
+    assert any_vault.open(envelope, binding) == "value"
+
+
+def test_a_first_seal_makes_one_ledger_call(
+    any_vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    for name in ("secret", "is_erased"):
+        real = getattr(ErasureLedger, name)
+
+        def spy(*args: object, _real: Any = real, _name: str = name, **kw: object) -> object:
+            calls.append(_name)
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(ErasureLedger, name, spy)
+    any_vault.seal("value", Binding("t", "new", "c", "f"))
+    assert calls == ["secret"]  # the create, which also refuses a tombstone
+
+
+def test_racing_first_seals_from_two_processes_share_one_secret(any_vault: Vault) -> None:
+    """Two vaults with separate caches (as two processes) seal for one new subject at
+    once: one ledger secret, and every envelope opens in either vault."""
+    vaults = [any_vault, Vault(any_vault.store, any_vault.ledger, any_vault.keys)]
+    barrier = threading.Barrier(4)
+    binding = Binding("t", "raced", "c", "f")
+
+    def seal(i: int) -> bytes:
+        barrier.wait()
+        return vaults[i % 2].seal(f"value {i}", binding)
+
+    with ThreadPoolExecutor(4) as pool:
+        envelopes = list(pool.map(seal, range(4)))
+    assert _count(any_vault.ledger.engine, "ledger_secrets") == 1
+    for i, envelope in enumerate(envelopes):
+        assert vaults[0].open(envelope, binding) == f"value {i}"
+        assert vaults[1].open(envelope, binding) == f"value {i}"

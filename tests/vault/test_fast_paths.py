@@ -123,9 +123,9 @@ def _counting(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = DataKeys._unwrap
 
-    def unwrap(self: DataKeys, rec: object) -> bytes:
+    def unwrap(self: DataKeys, rec: object, *secret: object) -> bytes:
         calls.append(1)
-        return real(self, rec)  # type: ignore[arg-type]
+        return real(self, rec, *secret)  # type: ignore[arg-type]
 
     monkeypatch.setattr(DataKeys, "_unwrap", unwrap)
     return calls

@@ -102,8 +102,8 @@ class ConversationMaps:
         raise SubjectForgottenError when ``strict``, else they are left out. Tampered
         entries raise IntegrityError either way.
         """
-        rows = self.store.get_tokens(tenant, conversation)
-        items = frozenset((r.token, bytes(r.envelope)) for r in rows)
+        rows = self.store.get_token_rows(tenant, conversation)
+        items = frozenset([(token, envelope) for _, token, _, envelope in rows])
         hit = self._cached(tenant, conversation)
         if hit is not None and hit.items == items:
             return hit.token_map
@@ -111,18 +111,18 @@ class ConversationMaps:
         known = {entry.pseudonym for entry in base}
         opened: list[tuple[int, TokenEntry]] = []
         skipped = False
-        for row in rows:
-            if row.token in known:
+        for subject, token, entity, envelope in rows:
+            if token in known:
                 continue
-            binding = _binding(tenant, row.subject, conversation, row.token)
+            binding = _binding(tenant, subject, conversation, token)
             try:
-                sealed = self.vault.open(row.envelope, binding)
+                sealed = self.vault.open(envelope, binding)
             except SubjectForgottenError:
                 if strict:
                     raise
                 skipped = True
                 continue
-            opened.append(_decode(row.token, row.entity, sealed))
+            opened.append(_decode(token, entity, sealed))
         opened.sort(key=lambda pair: pair[0])
         token_map = TokenMap((*base.entries, *(entry for _, entry in opened)))
         if not skipped:

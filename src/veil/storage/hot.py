@@ -4,8 +4,9 @@ Each customer message reads its conversation's tokens, checks the erasure ledger
 writes new tokens and two turns. Through SQLAlchemy each of those statements cost
 several times its own execution (cache-key generation, parameter processing, ORM bulk
 bookkeeping); here they are constant SQL in the driver's parameter style, as the
-audit trail's appends are (:class:`veil.storage.audit.AuditSql`). The tables are
-those of the migrations; the names are constants, never input.
+audit trail's appends are (:class:`veil.storage.audit.AuditSql`). A subject's first
+seal (ledger secret, data key row) and each block of seals reserved later run here
+too. The tables are those of the migrations; the names are constants, never input.
 
 Values go in the form each backend stores: SQLite gets timestamps as the text
 SQLAlchemy's ``DateTime`` writes (UTC), so the ORM reads them back unchanged;
@@ -18,12 +19,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["HotSql", "TokenRow", "TurnRow"]
+__all__ = ["HotSql", "KeyRow", "TokenRow", "TurnRow"]
 
 TokenRow = tuple[str, str, str, str, str, bytes]
 """``(tenant, conversation, subject, token, entity, envelope)``"""
 TurnRow = tuple[str, str, int, str, str, bytes, str]
 """``(tenant, conversation, seq, subject, role, envelope, purpose)``"""
+KeyRow = tuple[str, str, int, bytes, bytes, str, int, int]
+"""``(tenant, subject, version, key_id, wrapped, kek_id, kek_version, seal_count)``"""
 
 # Written with "?" placeholders (no statement holds a literal "?"); PostgreSQL's
 # driver gets "%s".
@@ -48,6 +51,34 @@ _TURN = (
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _ERASED = "SELECT 1 FROM ledger_erasures WHERE digest = ?"
+# A subject's first seal: its data key row, and its ledger secret. The secret is
+# inserted only if no tombstone exists, checked in the same statement (so no
+# erasure can slip between a check and the insert), and never over an existing one.
+_LATEST_KEY = (
+    "SELECT version, key_id, wrapped, kek_id, kek_version, seal_count FROM subject_keys "
+    "WHERE tenant = ? AND subject = ? ORDER BY version DESC LIMIT 1"
+)
+_KEY = (
+    "SELECT version, key_id, wrapped, kek_id, kek_version, seal_count FROM subject_keys "
+    "WHERE tenant = ? AND subject = ? AND version = ?"
+)
+_INSERT_KEY = (
+    "INSERT INTO subject_keys (tenant, subject, version, key_id, wrapped, kek_id, "
+    "kek_version, seal_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RESERVE = (
+    "UPDATE subject_keys SET seal_count = seal_count + ? "
+    "WHERE tenant = ? AND subject = ? AND version = ? AND seal_count + ? <= ?"
+)
+_LEDGER_INSERT = (
+    "INSERT INTO ledger_secrets (tenant, subject, secret, created_at) "
+    "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ledger_erasures WHERE digest = ?) "
+    "ON CONFLICT (tenant, subject) DO NOTHING"
+)
+_LEDGER_READ = (
+    "SELECT (SELECT secret FROM ledger_secrets WHERE tenant = ? AND subject = ?), "
+    "(SELECT 1 FROM ledger_erasures WHERE digest = ?)"
+)
 _CONSENTS = (
     "SELECT seq, purpose, granted, notice_version, source, at FROM consent_events "
     "WHERE tenant = ? AND subject = ? ORDER BY seq"
@@ -76,6 +107,12 @@ class HotSql:
         self._count_role = style(_COUNT_ROLE)
         self._turn = style(_TURN)
         self._erased = style(_ERASED)
+        self._latest_key = style(_LATEST_KEY)
+        self._key = style(_KEY)
+        self._insert_key = style(_INSERT_KEY)
+        self._reserve = style(_RESERVE)
+        self._new_secret = style(_LEDGER_INSERT)
+        self._secret = style(_LEDGER_READ)
         self._consents = style(_CONSENTS)
         self._restrictions = style(_RESTRICTIONS)
 
@@ -132,6 +169,44 @@ class HotSql:
         cursor.execute(self._erased, (digest,))
         return cursor.fetchone() is not None
 
+    def latest_key(self, cursor: Any, tenant: str, subject: str) -> KeyRow | None:
+        """The subject's newest data key row, if any."""
+        cursor.execute(self._latest_key, (tenant, subject))
+        return _key_row(tenant, subject, cursor.fetchone())
+
+    def key(self, cursor: Any, tenant: str, subject: str, version: int) -> KeyRow | None:
+        cursor.execute(self._key, (tenant, subject, version))
+        return _key_row(tenant, subject, cursor.fetchone())
+
+    def insert_key(self, cursor: Any, row: KeyRow, at: Any) -> None:
+        """Insert a data key row; a taken version or key id raises IntegrityError."""
+        cursor.execute(self._insert_key, (*row, at))
+
+    def reserve_seals(
+        self, cursor: Any, tenant: str, subject: str, version: int, count: int, limit: int
+    ) -> bool:
+        """Add ``count`` to the key's seal counter unless that passes ``limit``."""
+        cursor.execute(self._reserve, (count, tenant, subject, version, count, limit))
+        return bool(cursor.rowcount == 1)
+
+    def insert_secret(
+        self, cursor: Any, tenant: str, subject: str, secret: bytes, digest: bytes, at: Any
+    ) -> bool:
+        """Store ``secret`` as the subject's ledger secret; False (nothing written) if
+        the subject already has one or its tombstone ``digest`` is in the ledger."""
+        cursor.execute(self._new_secret, (tenant, subject, secret, at, digest))
+        return bool(cursor.rowcount == 1)
+
+    def secret(
+        self, cursor: Any, tenant: str, subject: str, digest: bytes
+    ) -> tuple[bytes | None, bool]:
+        """The subject's ledger secret (None if it has none) and whether its
+        tombstone ``digest`` is in the ledger, in one round trip."""
+        cursor.execute(self._secret, (tenant, subject, digest))
+        row = cursor.fetchone()
+        found, erased = (None, None) if row is None else row
+        return (None if found is None else bytes(found)), erased is not None
+
     def consents(self, cursor: Any, tenant: str, subject: str) -> list[tuple[Any, ...]]:
         """``(seq, purpose, granted, notice_version, source, at)`` rows, in order
         (``granted`` and ``at`` as the driver returns them)."""
@@ -142,6 +217,22 @@ class HotSql:
         """``(seq, restricted, source, at)`` rows, in order."""
         cursor.execute(self._restrictions, (tenant, subject))
         return list(cursor.fetchall())
+
+
+def _key_row(tenant: str, subject: str, row: Any) -> KeyRow | None:
+    if row is None:
+        return None
+    version, key_id, wrapped, kek_id, kek_version, seal_count = row
+    return (
+        tenant,
+        subject,
+        int(version),
+        bytes(key_id),
+        bytes(wrapped),
+        str(kek_id),
+        int(kek_version),
+        int(seal_count),
+    )
 
 
 def _count(cursor: Any) -> int:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
 from veil.errors import StorageError, SubjectForgottenError
@@ -43,33 +42,33 @@ class ErasureLedger(Repository):
 
         Raises SubjectForgottenError for an erased subject, so a secret can never be
         re-created for it. ``digest`` is the subject's tombstone digest.
+
+        Creating is one write transaction, committed (fsynced) before this returns: a
+        statement that inserts the new secret unless the subject has one or is
+        tombstoned, and only if it inserted nothing a read of what is there.
         """
-        for _ in range(3):
-            with self._tx("secret") as s:
-                if s.get(LedgerErasure, digest) is not None:
-                    raise SubjectForgottenError("the subject was erased")
-                row = s.get(LedgerSecret, (tenant, subject))
-                if row is not None:
-                    return bytes(row.secret)
-            if not create:
-                return None
+        sql = self._hot
+        if not create:
+            with self._raw_read("secret") as cursor:
+                found, erased = sql.secret(cursor, tenant, subject, digest)
+        else:
+            fresh = os.urandom(SECRET_BYTES)
+            at = sql.stamp(self._now())
             try:
-                with self._sessions.begin() as s:
-                    if s.get(LedgerErasure, digest) is not None:
-                        raise SubjectForgottenError("the subject was erased")
-                    s.add(
-                        LedgerSecret(
-                            tenant=tenant,
-                            subject=subject,
-                            secret=os.urandom(SECRET_BYTES),
-                            created_at=self._now(),
-                        )
-                    )
-            except DbIntegrityError:
-                continue  # another writer created it first: read theirs
-            except SQLAlchemyError as exc:
-                raise StorageError(f"ledger secret failed: {type(exc).__name__}") from None
-        raise StorageError("ledger secret failed: contention")
+                with self._raw_tx("secret") as cursor:
+                    if sql.insert_secret(cursor, tenant, subject, fresh, digest, at):
+                        found, erased = fresh, False
+                    else:
+                        found, erased = sql.secret(cursor, tenant, subject, digest)
+            except self._dbapi.IntegrityError:
+                raise StorageError("ledger secret failed: IntegrityError") from None
+        if erased:
+            raise SubjectForgottenError("the subject was erased")
+        if create and found is None:
+            # Not inserted, yet neither a secret nor a tombstone is there: only a
+            # deletion outside ``erase`` (which always leaves a tombstone) can do that.
+            raise StorageError("ledger secret failed: contention")
+        return found
 
     def erase(self, tenant: str, subject: str, digest: bytes) -> None:
         """Destroy the subject's secret and record the tombstone, atomically. Idempotent."""

@@ -48,6 +48,13 @@ def subject_digest(tenant: str, subject: str) -> bytes:
     return hashlib.sha256(encode_fields("veil.tombstone.v1", tenant, subject)).digest()
 
 
+class _Unread:
+    """Marks a ledger secret not read yet (None means read, and absent)."""
+
+
+_UNREAD = _Unread()
+
+
 @dataclass(frozen=True, slots=True)
 class SealingKey:
     """A DEK ready to seal: ``text_prefix`` / ``bytes_prefix`` are the envelope
@@ -127,9 +134,11 @@ class DataKeys:
         nonce, body = _hazmat.seal(swk, inner, _WRAP_FORMAT + aad)
         return _WRAP_FORMAT + nonce + body
 
-    def _unwrap(self, rec: KeyRecord) -> bytes:
-        digest = subject_digest(rec.tenant, rec.subject)
-        secret = self._ledger.secret(rec.tenant, rec.subject, digest, create=False)
+    def _unwrap(self, rec: KeyRecord, secret: bytes | _Unread | None = _UNREAD) -> bytes:
+        """The DEK of ``rec``. ``secret``: the subject's ledger secret if the caller
+        has just read it (with the erasure check, :meth:`_ledger_secret`)."""
+        if isinstance(secret, _Unread):
+            secret = self._ledger_secret(rec.tenant, rec.subject)
         if secret is None:
             # Rows without a ledger secret come from a database restored from a backup
             # whose subject was created after the ledger lost it: nothing can open them.
@@ -141,6 +150,11 @@ class DataKeys:
         nonce, body = w[1 : 1 + _hazmat.NONCE_BYTES], w[1 + _hazmat.NONCE_BYTES :]
         inner = _hazmat.decrypt(swk, nonce, body, _WRAP_FORMAT + aad)
         return self._keys.unwrap(KekRef(rec.kek_id, rec.kek_version), inner)
+
+    def _ledger_secret(self, tenant: str, subject: str) -> bytes | None:
+        """The subject's ledger secret (None if it has none), read with the erasure
+        check in one round trip: an erased subject raises SubjectForgottenError."""
+        return self._ledger.secret(tenant, subject, subject_digest(tenant, subject), create=False)
 
     # -- sealing -----------------------------------------------------------------
 
@@ -178,9 +192,12 @@ class DataKeys:
         if spent is not None:
             want = min(spent.block * 2, self._block * _MAX_BLOCK_GROWTH)
         for _ in range(8):
-            if self._ledger.is_erased(digest):
-                raise SubjectForgottenError("the subject was erased")
             rec = self._store.latest_key(tenant, subject)
+            secret: bytes | _Unread | None = _UNREAD
+            if rec is not None:
+                # Checked before any seal is reserved. A subject with no key yet goes
+                # straight to _create, whose ledger write refuses a tombstoned one.
+                secret = self._ledger_secret(tenant, subject)
             if rec is not None and rec.seal_count < self._max_seals:
                 block = min(want, self._max_seals - rec.seal_count)
                 if self._store.reserve_seals(tenant, subject, rec.version, block, self._max_seals):
@@ -192,7 +209,7 @@ class DataKeys:
                         # Same row, unwrapped less than cache_seconds ago: the erasure
                         # check above is all a fresh unwrap would add.
                         return _Sealing(spent.key, block, spent.loaded_at)
-                    key = _sealing_key(rec.version, rec.key_id, self._unwrap(rec))
+                    key = _sealing_key(rec.version, rec.key_id, self._unwrap(rec, secret))
                     return _Sealing(key, block, now)
                 continue  # another writer took the last seals: look again
             created = self._create(tenant, subject, digest, 1 if rec is None else rec.version + 1)
@@ -230,11 +247,10 @@ class DataKeys:
         """
         digest = subject_digest(tenant, subject)
         for _ in range(3):
-            if self._ledger.is_erased(digest):
-                raise SubjectForgottenError("the subject was erased")
+            secret = self._ledger_secret(tenant, subject)  # raises if erased
             rec = self._store.get_key(tenant, subject, 1)
             if rec is not None:
-                return self._unwrap(rec)
+                return self._unwrap(rec, secret)
             created = self._create(tenant, subject, digest, 1)
             if created is not None:
                 return created[1]
@@ -265,12 +281,11 @@ class DataKeys:
             hit = self._opening.get(slot)
             if hit is not None and now - hit[2] <= self._ttl:
                 return hit  # another thread loaded it meanwhile
-            if self._ledger.is_erased(subject_digest(tenant, subject)):
-                raise SubjectForgottenError("the subject was erased")
+            secret = self._ledger_secret(tenant, subject)  # raises if erased
             rec = self._store.get_key(tenant, subject, version)
             if rec is None:
                 raise IntegrityError("sealed data failed to open")
-            hit = (rec.key_id, _hazmat.DataKey(self._unwrap(rec)), now)
+            hit = (rec.key_id, _hazmat.DataKey(self._unwrap(rec, secret)), now)
             self._opening.pop(slot, None)  # re-inserted last: the newest load
             self._opening[slot] = hit
             while len(self._opening) > _CACHE_ENTRIES:
@@ -292,16 +307,17 @@ class DataKeys:
         while batch := self._store.keys_not_under(newest.id, newest.version, limit=batch_size):
             changes: list[Rewrapped] = []
             for rec in batch:
-                digest = subject_digest(rec.tenant, rec.subject)
-                if self._ledger.is_erased(digest):
+                try:
+                    secret = self._ledger_secret(rec.tenant, rec.subject)
+                except SubjectForgottenError:
                     # Left over from an interrupted forget or a restored backup: finish it.
+                    digest = subject_digest(rec.tenant, rec.subject)
                     self._store.erase_subject(rec.tenant, rec.subject, digest)
                     continue
-                dek = self._unwrap(rec)
-                moved = replace(rec, kek_id=newest.id, kek_version=newest.version)
-                secret = self._ledger.secret(rec.tenant, rec.subject, digest, create=False)
                 if secret is None:
                     raise VaultError("no ledger secret for this subject")
+                dek = self._unwrap(rec, secret)
+                moved = replace(rec, kek_id=newest.id, kek_version=newest.version)
                 changes.append(
                     Rewrapped(rec, newest.id, newest.version, self._wrap(secret, moved, dek))
                 )
