@@ -53,6 +53,20 @@ def test_a_duplicate_in_a_batch_writes_nothing(store: Store) -> None:
     assert store.get_tokens("t1", "c1") == []
 
 
+def test_a_failed_batch_leaves_no_subject_row_and_a_clean_connection(store: Store) -> None:
+    """Without hooks the batch runs on a bare DBAPI transaction: the subject row its
+    first statement wrote goes with the failed insert, and the pooled connection it
+    goes back in is usable."""
+    store.put_tokens([_entry("[PERSON_1]")])
+    with pytest.raises(StorageError):
+        store.put_tokens([_entry("[PERSON_2]", subject="s-new"), _entry("[PERSON_1]")])
+    with store.engine.connect() as conn:
+        subjects = conn.exec_driver_sql("SELECT subject FROM subjects").scalars().all()
+    assert subjects == ["s1"]
+    store.put_tokens([_entry("[PERSON_3]", subject="s-new")])
+    assert [e.token for e in store.get_tokens("t1", "c1")] == ["[PERSON_1]", "[PERSON_3]"]
+
+
 def test_a_failing_hook_rolls_the_tokens_back(store: Store) -> None:
     def hook(_conn: object) -> None:
         raise StorageError("audit failed")
