@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,3 +62,49 @@ def test_digit_count_of_codes_counts_ascii_digits_only() -> None:
     text = "ref AB-12-٣4x9 and X1Y2Z3"
     codes = {m.group(): digits for m, _, digits in _digits._codes(text)}
     assert codes == {"ref": 0, "AB-12": 2, "4x9": 2, "and": 0, "X1Y2Z3": 3}
+
+
+CODEISH = st.text(alphabet="ab0 1-.Z_é٣", max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=CODEISH)
+def test_codes_with_digits_are_those_of_the_whole_token_list(text: str) -> None:
+    def plain(codes: tuple[tuple[re.Match[str], int, int], ...]) -> list[tuple[int, int, int]]:
+        return [(m.start(), m.end(), digits) for m, _, digits in codes if digits > 0]
+
+    assert plain(_digits._digit_codes(text)) == plain(_digits._codes(text))
+
+
+def test_codes_with_digits_skip_runs_without_one() -> None:
+    text = "my-long-word and ab-12-cd, then x-y"
+    assert [m.group() for m, _, _ in _digits._digit_codes(text)] == ["ab-12-cd"]
+
+
+def reference(text: str, seps: str, lo: int, hi: int, groups: int) -> list[NumberCandidate]:
+    """Every run of whole groups, tested for glue at both ends (no shortcuts)."""
+    out = []
+    for run in _digits._RUN[seps].finditer(text):
+        if _digits.looks_like_date(run.group()):
+            continue
+        spans = [(m.start(), m.end()) for m in re.finditer("[0-9]+", text[: run.end()])]
+        spans = [(s, e) for s, e in spans if s >= run.start()]
+        for i in range(len(spans)):
+            for j in range(i, min(len(spans), i + groups)):
+                chosen = spans[i : j + 1]
+                seps_used = {text[e] for _, e in chosen[:-1]}
+                digits = "".join(text[s:e] for s, e in chosen)
+                if len(seps_used) > 1 or not lo <= len(digits) <= hi:
+                    continue
+                start, end = chosen[0][0], chosen[-1][1]
+                if _digits.is_glued(text, start, end):
+                    continue
+                sizes = tuple(e - s for s, e in chosen)
+                out.append(NumberCandidate(start, end, digits, sizes, "".join(seps_used)))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=NUMBERISH, seps=st.sampled_from([" -", " -."]))
+def test_candidates_are_every_unglued_run_of_whole_groups(text: str, seps: str) -> None:
+    assert lazy(text, 6, 20, 6, None, seps) == reference(text, seps, 6, 20, 6)

@@ -34,3 +34,13 @@ def test_shared_windows_are_bounded() -> None:
         where.before(pos)
     assert len(_phrases._grams(text)) <= MEMO_LIMIT
     assert where.before(4) == frozenset({"1", "1 1"})
+
+
+def test_ngrams_are_every_run_of_one_to_three_words() -> None:
+    words = ["a", "b", "c", "d"]
+    assert _phrases._ngrams(words) == frozenset(
+        {"a", "b", "c", "d", "a b", "b c", "c d", "a b c", "b c d"}
+    )
+    assert _phrases._ngrams(["x"]) == frozenset({"x"})
+    assert _phrases._ngrams([]) == frozenset()
+    assert _phrases._ngrams(["x", "y"]) == frozenset({"x", "y", "x y"})

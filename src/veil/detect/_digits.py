@@ -56,12 +56,20 @@ def is_glued(text: str, start: int, end: int, *, joiners: str = "./:,") -> bool:
     ``joiners`` are the characters that, between two digits, make one number of
     two ("3.14", "12/25"); pass ``"-./:,"`` when dashes cannot separate numbers.
     """
+    return _glued_before(text, start, joiners) or _glued_after(text, end, joiners)
+
+
+def _glued_before(text: str, start: int, joiners: str) -> bool:
     if start > 0:
         prev = text[start - 1]
         if prev.isalnum() or prev in "_+":
             return True
         if prev in joiners and start > 1 and text[start - 2].isdigit():
             return True
+    return False
+
+
+def _glued_after(text: str, end: int, joiners: str) -> bool:
     if end < len(text):
         nxt = text[end]
         if nxt.isalnum() or nxt == "_":
@@ -135,11 +143,16 @@ def _grouped(
     lengths: Collection[int] | None,
 ) -> Iterator[NumberCandidate]:
     """See :func:`grouped_numbers`: stops extending a candidate as soon as a bound fails."""
-    for base, chunk, parts, bounds in _runs(text, separators):
-        for i, (gs, _) in enumerate(bounds):
+    for base, chunk, parts, bounds, sizes in _runs(text, separators):
+        count = len(bounds)
+        for i in range(count):
+            start = base + bounds[i][0]
+            # Whether a candidate is glued on the left depends on its start only.
+            if _glued_before(text, start, "./:,"):
+                continue
             total = 0
             sep = ""
-            for j in range(i, min(len(bounds), i + max_groups)):
+            for j in range(i, min(count, i + max_groups)):
                 js, je = bounds[j]
                 if j > i:
                     this_sep = chunk[js - 1]
@@ -151,25 +164,26 @@ def _grouped(
                     break
                 if total < min_digits or (lengths is not None and total not in lengths):
                     continue
-                start, end = base + gs, base + je
-                if is_glued(text, start, end):
+                end = base + je
+                if _glued_after(text, end, "./:,"):
                     continue
                 yield NumberCandidate(
                     start=start,
                     end=end,
                     digits="".join(parts[i : j + 1]),
-                    groups=tuple(e - s for s, e in bounds[i : j + 1]),
+                    groups=sizes[i : j + 1],
                     separator=sep,
                 )
 
 
-_Run = tuple[int, str, list[str], tuple[tuple[int, int], ...]]
+_Run = tuple[int, str, list[str], tuple[tuple[int, int], ...], tuple[int, ...]]
 
 
 @lru_cache(maxsize=8)
 def _runs(text: str, separators: str) -> tuple[_Run, ...]:
     """The digit runs of ``text`` that are no date, split into groups: ``(start, run,
-    groups, group offsets in the run)``. Several detectors ask for the same text."""
+    groups, group offsets in the run, group sizes)``. Several detectors ask for the
+    same text."""
     out: list[_Run] = []
     for run in _RUN[separators].finditer(text):
         chunk = run.group()
@@ -181,7 +195,8 @@ def _runs(text: str, separators: str) -> tuple[_Run, ...]:
         for part in parts:
             bounds.append((pos, pos + len(part)))
             pos += len(part) + 1
-        out.append((run.start(), chunk, parts, tuple(bounds)))
+        sizes = tuple(len(part) for part in parts)
+        out.append((run.start(), chunk, parts, tuple(bounds), sizes))
     return tuple(out)
 
 
@@ -206,7 +221,7 @@ def id_tokens(
     """
     if min_digits > 0 and _ASCII_DIGIT.search(text) is None:
         return  # codes are ASCII, so without an ASCII digit none qualifies
-    for m, size, digits in _codes(text):
+    for m, size, digits in _digit_codes(text) if min_digits > 0 else _codes(text):
         if not min_chars <= size <= max_chars or digits < min_digits:
             continue
         if looks_like_date(m.group()):
@@ -216,15 +231,40 @@ def id_tokens(
         yield m
 
 
+_Code = tuple[re.Match[str], int, int]
+
+
 @lru_cache(maxsize=4)
-def _codes(text: str) -> tuple[tuple[re.Match[str], int, int], ...]:
+def _codes(text: str) -> tuple[_Code, ...]:
     """Every code token of ``text`` with its letters and digits and its ASCII digits."""
-    out = []
-    for m in _TOKEN.finditer(text):
+    return tuple(_measured(_TOKEN.finditer(text)))
+
+
+@lru_cache(maxsize=4)
+def _digit_codes(text: str) -> tuple[_Code, ...]:
+    """The code tokens of :func:`_codes` that hold an ASCII digit, and some without.
+
+    Tokens never cross a character outside ``[A-Za-z0-9-]``, so the tokens of the
+    runs of such characters that hold a digit are found without reading the words
+    of the text one by one (most messages are mostly words).
+    """
+    out: list[_Code] = []
+    for run in _CODE_RUN.finditer(text):
+        out += _measured(_TOKEN.finditer(text, run.start(), run.end()))
+    return tuple(out)
+
+
+# A whole run of code characters (it starts where no such character precedes) that
+# holds an ASCII digit. Only a run's first position gets past the look-behind, and
+# from there the letters before its first digit are read once: linear time.
+_CODE_RUN = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z-]*[0-9][A-Za-z0-9-]*")
+
+
+def _measured(tokens: Iterator[re.Match[str]]) -> Iterator[_Code]:
+    for m in tokens:
         token = m.group()
         digits = 0 if token.isalpha() else len(token) - len(token.translate(_DROP_DIGITS))
-        out.append((m, len(token) - token.count("-"), digits))
-    return tuple(out)
+        yield m, len(token) - token.count("-"), digits
 
 
 def longest_first(findings: Iterable[Finding]) -> list[Finding]:

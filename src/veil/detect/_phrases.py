@@ -42,38 +42,54 @@ class Surroundings:
 
     def before(self, start: int) -> frozenset[str]:
         """Phrases of one to three lower-cased words among those before ``start``."""
-        key = (start, self._count_before, True)
-        hit = self._memo.get(key)
-        if hit is None:
-            hit = _ngrams(words_before(self._text, start, count=self._count_before))
-            self._remember(key, hit)
-        return hit
+        return _before(self._memo, self._text, start, self._count_before)
 
     def after(self, end: int) -> frozenset[str]:
         """Phrases of one to three lower-cased words among those from ``end`` on."""
-        key = (end, self._count_after, False)
-        hit = self._memo.get(key)
-        if hit is None:
-            hit = _ngrams(words_after(self._text, end, count=self._count_after))
-            self._remember(key, hit)
-        return hit
+        return _after(self._memo, self._text, end, self._count_after)
 
-    def _remember(self, key: tuple[int, int, bool], grams: frozenset[str]) -> None:
-        if len(self._memo) >= MEMO_LIMIT:
-            self._memo.clear()
-        self._memo[key] = grams
+
+_Memo = dict[tuple[int, int, bool], frozenset[str]]
 
 
 @lru_cache(maxsize=4)
-def _grams(text: str) -> dict[tuple[int, int, bool], frozenset[str]]:
+def _grams(text: str) -> _Memo:
     """Phrases by (offset, word count, before) for one text, shared by all detectors."""
     return {}
 
 
+def _before(memo: _Memo, text: str, start: int, count: int) -> frozenset[str]:
+    key = (start, count, True)
+    hit = memo.get(key)
+    if hit is None:
+        hit = _ngrams(words_before(text, start, count=count))
+        _remember(memo, key, hit)
+    return hit
+
+
+def _after(memo: _Memo, text: str, end: int, count: int) -> frozenset[str]:
+    key = (end, count, False)
+    hit = memo.get(key)
+    if hit is None:
+        hit = _ngrams(words_after(text, end, count=count))
+        _remember(memo, key, hit)
+    return hit
+
+
+def _remember(memo: _Memo, key: tuple[int, int, bool], grams: frozenset[str]) -> None:
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = grams
+
+
 def _ngrams(words: list[str]) -> frozenset[str]:
-    return frozenset(
-        " ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)
-    )
+    """Every run of one to three consecutive ``words``, joined by single spaces."""
+    if len(words) < 2:
+        return frozenset(words)
+    rest = words[1:]
+    grams = [*words, *[f"{a} {b}" for a, b in zip(words, rest, strict=False)]]
+    grams += [f"{a} {b} {c}" for a, b, c in zip(words, rest, words[2:], strict=False)]
+    return frozenset(grams)
 
 
 class Phrases:
@@ -110,8 +126,11 @@ class Phrases:
         self, text: str, start: int, end: int, *, before: int = 5, after: int = 3
     ) -> str | None:
         """The phrase found among the words around ``text[start:end]``, or ``None``."""
-        return self.around(Surroundings(text, before=before, after=after), start, end)
+        memo = _grams(text)
+        return self.search(_before(memo, text, start, before)) or self.search(
+            _after(memo, text, end, after)
+        )
 
     def before(self, text: str, start: int, *, count: int = 5) -> str | None:
         """The phrase found among the ``count`` words before ``start``, or ``None``."""
-        return self.search(Surroundings(text, before=count).before(start))
+        return self.search(_before(_grams(text), text, start, count))
