@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from veil.detect import _phrases
 from veil.detect._phrases import Phrases, Surroundings
 from veil.detect.context import MEMO_LIMIT
@@ -44,3 +47,10 @@ def test_ngrams_are_every_run_of_one_to_three_words() -> None:
     assert _phrases._ngrams(["x"]) == frozenset({"x"})
     assert _phrases._ngrams([]) == frozenset()
     assert _phrases._ngrams(["x", "y"]) == frozenset({"x", "y", "x y"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["account", "number", "sort", "code", "acct", "x"])))
+def test_matching_words_equals_searching_their_phrases(words: list[str]) -> None:
+    phrases = Phrases({"account number", "acct", "sort code", "account", "code x number"})
+    assert phrases._match(words) == phrases.search(_phrases._ngrams(words))

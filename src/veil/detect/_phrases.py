@@ -2,8 +2,10 @@
 
 Private to ``veil.detect`` (re-exported by :mod:`veil.detect._digits`): the number
 detectors look for short phrases among the few words before or after a candidate.
-The phrases of each word window are kept per text, so the many candidates of one
-digit run and the several detectors reading one message look each window up once.
+The words of each window are kept per text (see :mod:`veil.detect.context`), so the
+many candidates of one digit run and the several detectors reading one message read
+each window once; a phrase set then looks only at the words that can start one of
+its phrases.
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ class Surroundings:
     def after(self, end: int) -> frozenset[str]:
         """Phrases of one to three lower-cased words among those from ``end`` on."""
         return _after(self._memo, self._text, end, self._count_after)
+
+    def words_before(self, start: int) -> list[str]:
+        """The lower-cased words whose phrases :meth:`before` gives."""
+        return words_before(self._text, start, count=self._count_before)
+
+    def words_after(self, end: int) -> list[str]:
+        """The lower-cased words whose phrases :meth:`after` gives."""
+        return words_after(self._text, end, count=self._count_after)
 
 
 _Memo = dict[tuple[int, int, bool], frozenset[str]]
@@ -99,12 +109,14 @@ class Phrases:
     spacing do not matter: "A/C:", "a/c" and "a c" all match the phrase "a/c".
     """
 
-    __slots__ = ("_firsts", "_keys")
+    __slots__ = ("_first_words", "_firsts", "_keys")
 
     def __init__(self, phrases: Collection[str]) -> None:
         self._keys = frozenset(_phrase_key(p) for p in phrases)
-        # First words, for the substring pre-check of :meth:`in_text`.
-        self._firsts = tuple(sorted({key.split(" ", 1)[0] for key in self._keys}))
+        # First words: a window holds one of these phrases only if it holds one of
+        # these words (:meth:`_match`); sorted, for the substring pre-check of :meth:`in_text`.
+        self._first_words = frozenset(key.split(" ", 1)[0] for key in self._keys)
+        self._firsts = tuple(sorted(self._first_words))
 
     def __bool__(self) -> bool:
         return bool(self._keys)
@@ -114,23 +126,44 @@ class Phrases:
         hits = self._keys & grams
         return max(sorted(hits), key=len) if hits else None
 
+    def _match(self, words: list[str]) -> str | None:
+        """``search`` over the phrases of ``words`` (see :func:`_ngrams`), without
+        building them: only runs that start with a first word can be phrases."""
+        firsts = self._first_words
+        if firsts.isdisjoint(words):
+            return None  # the common case, decided in C
+        keys = self._keys
+        hits = []
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            if word not in firsts:
+                continue
+            if word in keys:
+                hits.append(word)
+            if i < last:
+                two = f"{word} {words[i + 1]}"
+                if two in keys:
+                    hits.append(two)
+                if i + 1 < last and (three := f"{two} {words[i + 2]}") in keys:
+                    hits.append(three)
+        return max(sorted(hits), key=len) if hits else None
+
     def in_text(self, lowered: str) -> bool:
         """Cheap pre-check: could any phrase occur in this lower-cased text at all?"""
         return any(first in lowered for first in self._firsts)
 
     def around(self, where: Surroundings, start: int, end: int) -> str | None:
         """The phrase found before ``start`` or else after ``end``, or ``None``."""
-        return self.search(where.before(start)) or self.search(where.after(end))
+        return self._match(where.words_before(start)) or self._match(where.words_after(end))
 
     def near(
         self, text: str, start: int, end: int, *, before: int = 5, after: int = 3
     ) -> str | None:
         """The phrase found among the words around ``text[start:end]``, or ``None``."""
-        memo = _grams(text)
-        return self.search(_before(memo, text, start, before)) or self.search(
-            _after(memo, text, end, after)
+        return self._match(words_before(text, start, count=before)) or self._match(
+            words_after(text, end, count=after)
         )
 
     def before(self, text: str, start: int, *, count: int = 5) -> str | None:
         """The phrase found among the ``count`` words before ``start``, or ``None``."""
-        return self.search(_before(_grams(text), text, start, count))
+        return self._match(words_before(text, start, count=count))

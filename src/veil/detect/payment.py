@@ -216,7 +216,7 @@ class BankAccountDetector:
                     reason = f"aba checksum + context '{word}'"
                     yield self._finding(cand.start, cand.end, 0.9, reason)
                     continue
-            word = _ACCOUNT_WORDS.search(where.before(cand.start))
+            word = _ACCOUNT_WORDS.before(text, cand.start, count=4)
             if word is None:
                 continue
             # A lone "account" may be a shop or login account; a phrase names the bank one.
