@@ -135,3 +135,22 @@ def test_hostile_inputs_complete() -> None:
     pieces = ["IBAN ", "GB82 WEST 1234 5698 7654 32", "DE89", "x", " ", "-", "9", "\n"]
     text = "".join(rng.choice(pieces) for _ in range(200_000))[:1_000_000]
     list(IBAN.find(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    cc=st.sampled_from(["DE", "FR", "GB", "NL", "MT", "IT", "PL", "AT", "CH", "SE", "NO", "BE"]),
+    check=st.integers(0, 99),
+)
+def test_checksum_agrees_with_stdnum(seed: int, cc: str, check: int) -> None:
+    from veil.detect.iban import _country_format
+
+    fmt = _country_format(cc)
+    assert fmt is not None
+    rng = random.Random(seed)
+    bban = "".join("".join(rng.choice(k) for _ in range(n)) for k, n in _parse(fmt[1].pattern))
+    value = f"{cc}{check:02d}{bban}"
+    found = list(IBAN.find(f"iban {value}"))
+    assert len(found) == 1
+    assert (found[0].score == 0.97) == iban.is_valid(value, check_country=False)
