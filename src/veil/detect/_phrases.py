@@ -150,7 +150,11 @@ class Phrases:
 
     def in_text(self, lowered: str) -> bool:
         """Cheap pre-check: could any phrase occur in this lower-cased text at all?"""
-        return any(first in lowered for first in self._firsts)
+        # A plain loop: no generator to start, the detectors ask this many times a message.
+        for first in self._firsts:  # noqa: SIM110
+            if first in lowered:
+                return True
+        return False
 
     def around(self, where: Surroundings, start: int, end: int) -> str | None:
         """The phrase found before ``start`` or else after ``end``, or ``None``."""
