@@ -44,11 +44,11 @@ class Surroundings:
 
     def before(self, start: int) -> frozenset[str]:
         """Phrases of one to three lower-cased words among those before ``start``."""
-        return _before(self._memo, self._text, start, self._count_before)
+        return _window(self._memo, self._text, start, self._count_before, before=True)
 
     def after(self, end: int) -> frozenset[str]:
         """Phrases of one to three lower-cased words among those from ``end`` on."""
-        return _after(self._memo, self._text, end, self._count_after)
+        return _window(self._memo, self._text, end, self._count_after, before=False)
 
     def words_before(self, start: int) -> list[str]:
         """The lower-cased words whose phrases :meth:`before` gives."""
@@ -68,20 +68,13 @@ def _grams(text: str) -> _Memo:
     return {}
 
 
-def _before(memo: _Memo, text: str, start: int, count: int) -> frozenset[str]:
-    key = (start, count, True)
+def _window(memo: _Memo, text: str, at: int, count: int, *, before: bool) -> frozenset[str]:
+    """The phrases of the ``count`` words before (or from) offset ``at``, memoised."""
+    key = (at, count, before)
     hit = memo.get(key)
     if hit is None:
-        hit = _ngrams(words_before(text, start, count=count))
-        _remember(memo, key, hit)
-    return hit
-
-
-def _after(memo: _Memo, text: str, end: int, count: int) -> frozenset[str]:
-    key = (end, count, False)
-    hit = memo.get(key)
-    if hit is None:
-        hit = _ngrams(words_after(text, end, count=count))
+        read = words_before if before else words_after
+        hit = _ngrams(read(text, at, count=count))
         _remember(memo, key, hit)
     return hit
 
