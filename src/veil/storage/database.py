@@ -227,11 +227,8 @@ class Repository:
         except SQLAlchemyError as exc:
             raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None
         try:
-            cursor = raw.cursor()
-            try:
+            with _cursor(raw) as cursor:
                 yield cursor
-            finally:
-                cursor.close()
         except self._dbapi.Error as exc:
             raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None
         finally:
@@ -248,11 +245,8 @@ class Repository:
             with write_lock(self.engine):
                 raw = self.engine.raw_connection()
                 try:
-                    cursor = raw.cursor()
-                    try:
+                    with _cursor(raw) as cursor:
                         yield cursor
-                    finally:
-                        cursor.close()
                     raw.commit()
                 finally:
                     raw.close()  # back to the pool, which rolls back what is uncommitted
@@ -269,13 +263,23 @@ class Repository:
         means); every other database error becomes StorageError.
         """
         try:
-            with write_lock(self.engine), self.engine.begin() as conn:
-                cursor = conn.connection.cursor()
-                try:
-                    yield conn, cursor
-                finally:
-                    cursor.close()
+            with (
+                write_lock(self.engine),
+                self.engine.begin() as conn,
+                _cursor(conn.connection) as cursor,
+            ):
+                yield conn, cursor
         except self._dbapi.IntegrityError:
             raise
         except (SQLAlchemyError, self._dbapi.Error) as exc:
             raise StorageError(f"{self._label}{operation} failed: {type(exc).__name__}") from None
+
+
+@contextmanager
+def _cursor(connection: Any) -> Iterator[Any]:
+    """A DBAPI cursor on ``connection``, closed when the block ends."""
+    cursor = connection.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
