@@ -33,13 +33,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, region_code_for_country_code
 
 from veil.detect.context import words_after, words_before
 
-__all__ = ["DigitGroups", "RegionSkip", "invalid_ceiling", "plain"]
+__all__ = ["DigitGroups", "RegionSkip", "digit_groups", "invalid_ceiling", "plain"]
 
 _PLAIN = re.compile(r"[0-9 \t().\-/]+")
 _GROUP = re.compile(r"[0-9]+")
@@ -181,6 +181,13 @@ class DigitGroups:
         return True
 
 
+@lru_cache(maxsize=8)
+def digit_groups(run: str) -> DigitGroups:
+    """One :class:`DigitGroups` per run for the few runs read last, so that the region
+    skip and the phone detector's ceilings share its per-plan answers."""
+    return DigitGroups(run)
+
+
 _NANP_INSIDE = re.compile(r"\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}")
 
 
@@ -213,7 +220,7 @@ class RegionSkip:
     ) -> None:
         self._text, self._start, self._end = text, start, end
         self._cues, self._trunk_zero = cues, trunk_zero
-        self._groups = DigitGroups(text[start:end])
+        self._groups = digit_groups(text[start:end])
         self._quiet: bool | None = None if cue_matters else True
 
     def __call__(self, region: str) -> bool:

@@ -23,7 +23,7 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneN
 from veil.core import EntityType, Finding, Span
 from veil.detect._patterns import luhn_valid, non_overlapping, word_set
 from veil.detect._phone_loose import loose_numbers
-from veil.detect._phone_regions import DigitGroups, RegionSkip, invalid_ceiling, plain
+from veil.detect._phone_regions import RegionSkip, digit_groups, invalid_ceiling, plain
 from veil.detect.context import near, words_before
 
 __all__ = ["DEFAULT_REGIONS", "PhoneDetector"]
@@ -141,13 +141,12 @@ def _ceiling(run: str, best: float) -> Callable[[str], float] | None:
     that is ``best`` for every region.
 
     In a plain run (no "+", no "00" group) a region that can read no valid number
-    (:meth:`DigitGroups.may_be_valid`; trunk-zero regions need a group led by "0",
-    see :func:`_prefix_ok`) gives invalid hits only, scored at most
-    :func:`invalid_ceiling`.
+    (``DigitGroups.may_be_valid``; trunk-zero regions need a group led by "0", see
+    :func:`_prefix_ok`) gives invalid hits only, scored at most :func:`invalid_ceiling`.
     """
     if not plain(run) or _INNER_TRUNK.search(run):
         return None
-    groups, invalid = DigitGroups(run), invalid_ceiling(run)
+    groups, invalid = digit_groups(run), invalid_ceiling(run)
 
     def ceiling(region: str) -> float:
         zero_led = region in _WRITTEN_TRUNK_ZERO
